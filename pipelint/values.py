@@ -1,0 +1,54 @@
+"""Values that the inputs could not settle.
+
+A template value that depends on a parameter without a value, an SSM reference, an unknown import or
+anything else the inputs do not say becomes an :class:`Unknown` that remembers why. Rules turn these
+into *unverified* findings; nothing downstream may treat one as a real string.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Unknown:
+    """A value the inputs cannot settle; ``reason`` names what input would settle it."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.reason!r})"
+
+    def __str__(self) -> str:
+        return f"<unknown: {self.reason}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unknown) and other.reason == self.reason
+
+    def __hash__(self) -> int:
+        return hash(("Unknown", self.reason))
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown)
+
+
+def find_unknown(value: Any) -> Unknown | None:
+    """The first Unknown inside ``value`` (depth first), or None when it is fully known."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Unknown):
+            return item
+        if isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, (list, tuple)):
+            stack.extend(reversed(item))
+    return None
+
+
+def known_str(value: Any) -> str | None:
+    """``value`` when it is a known string, else None."""
+    return value if isinstance(value, str) else None
