@@ -1,0 +1,136 @@
+"""Configuration: ``[tool.pipelint]`` in pyproject.toml or a ``pipelint.toml``, found upward from the
+working directory (or named with ``--config``), validated against the shipped JSON Schema."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipelint.errors import InputError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SCHEMA = Path(__file__).parent / "schemas" / "config.schema.json"
+
+
+@dataclass
+class StackSpec:
+    template: Path
+    account: str | None = None
+    region: str | None = None
+    stack_name: str | None = None
+    parameters: dict = field(default_factory=dict)
+
+
+@dataclass
+class Config:
+    path: Path | None = None  # the file it came from; None: defaults
+    inputs: list = field(default_factory=list)
+    select: list = field(default_factory=list)
+    ignore: list = field(default_factory=list)
+    fail_on: str = "error"
+    severity: dict = field(default_factory=dict)
+    org_id: str | None = None
+    accounts: list = field(default_factory=list)
+    baseline: Path | None = None
+    stacks: list = field(default_factory=list)  # StackSpec
+    pipelines: list = field(default_factory=list)  # dicts with file (Path), account, region
+    policies: list = field(default_factory=list)  # dicts with file (Path), resource, kind
+    suppress: list = field(default_factory=list)
+
+    def stacks_for(self, template: Path) -> list[StackSpec]:
+        resolved = template.resolve()
+        return [s for s in self.stacks if s.template.resolve() == resolved]
+
+    def binding_for(self, table: str, file: Path) -> list[dict]:
+        resolved = file.resolve()
+        return [entry for entry in getattr(self, table) if entry["file"].resolve() == resolved]
+
+
+def find(start: Path) -> Path | None:
+    """The first pipelint.toml, or pyproject.toml with a [tool.pipelint] table, upward from ``start``."""
+    for folder in [start, *start.parents]:
+        candidate = folder / "pipelint.toml"
+        if candidate.is_file():
+            return candidate
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file() and b"[tool.pipelint" in candidate.read_bytes():
+            return candidate
+    return None
+
+
+def load(path: Path | None) -> Config:
+    if path is None:
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), f"cannot read the configuration: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(str(path), f"not valid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("pipelint", {})
+    else:
+        data = data.get("tool", {}).get("pipelint", data)
+    validate(data, path)
+    return from_dict(data, path)
+
+
+def validate(data: dict, path: Path) -> None:
+    # jsonschema costs ~70 ms to import: only pay it when there is a configuration to check
+    import jsonschema
+
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.path))
+    if errors:
+        error = errors[0]
+        key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise InputError(str(path), f"invalid configuration at '{key}': {error.message}")
+
+
+def from_dict(data: dict, path: Path) -> Config:
+    base = path.parent
+
+    def rel(p: str) -> Path:
+        return (base / p)
+
+    return Config(
+        path=path,
+        inputs=[rel(p) for p in data.get("inputs", [])],
+        select=list(data.get("select", [])),
+        ignore=list(data.get("ignore", [])),
+        fail_on=data.get("fail-on", "error"),
+        severity=dict(data.get("severity", {})),
+        org_id=data.get("org-id"),
+        accounts=list(data.get("accounts", [])),
+        baseline=rel(data["baseline"]) if "baseline" in data else None,
+        stacks=[
+            StackSpec(template=rel(s["template"]), account=s.get("account"), region=s.get("region"),
+                      stack_name=s.get("stack-name"), parameters=_strings(s.get("parameters", {})))
+            for s in data.get("stacks", [])
+        ],
+        pipelines=[{**p, "file": rel(p["file"])} for p in data.get("pipelines", [])],
+        policies=[{**p, "file": rel(p["file"])} for p in data.get("policies", [])],
+        suppress=list(data.get("suppress", [])),
+    )
+
+
+def _strings(parameters: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation parameter values are strings; lists become comma-delimited as CFN does."""
+    out = {}
+    for name, value in parameters.items():
+        if isinstance(value, list):
+            out[name] = ",".join(str(v) for v in value)
+        elif isinstance(value, bool):
+            out[name] = "true" if value else "false"
+        else:
+            out[name] = str(value)
+    return out

@@ -1,0 +1,40 @@
+"""What rules report."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from pipelint.model import Source
+
+SEVERITIES = ("info", "warning", "error")
+FAIL = "fail"  # the inputs show the requirement is broken
+UNVERIFIED = "unverified"  # the inputs cannot settle it; the message names what input would
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+@dataclass
+class Finding:
+    rule_id: str
+    message: str
+    source: Source
+    resources: list = field(default_factory=list)
+    severity: str = "error"
+    verdict: str = FAIL
+    fix: str | None = None
+    suppressed: str | None = None  # the reason when a suppression matched
+    rule_name: str = ""
+
+    def fingerprint(self) -> str:
+        """Stable across moved code: rule, resources, logical path and message — no line numbers."""
+        text = "\x1f".join(
+            [self.rule_id, ",".join(map(str, self.resources)), self.source.file,
+             "/".join(map(str, self.source.path)), self.message]
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    def sort_key(self) -> tuple:
+        return (self.source.file, self.source.line or 0, self.source.column or 0, self.rule_id, self.message)

@@ -1,0 +1,262 @@
+"""One world of typed resources, merged across every input.
+
+Loaders fill a :class:`World`; rules read it. Every resource knows its account, region and the place in
+an input it came from. Values the inputs cannot settle are :class:`~pipelint.values.Unknown`.
+Resources are keyed by ARN when it is known, else by a symbolic id (``file#LogicalId``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from pipelint.values import Unknown
+
+MaybeStr = "str | Unknown | None"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a resource or value came from: a file, a logical path inside it, and its line/column."""
+
+    file: str
+    path: tuple = ()
+    line: int | None = None
+    column: int | None = None
+
+    def label(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass
+class PolicyDoc:
+    """A policy document attached to a resource or role. ``document`` is Unknown when not in the inputs."""
+
+    document: dict | Unknown
+    name: str
+    source: Source | None = None
+
+
+@dataclass
+class ArtifactStore:
+    region: str | Unknown | None  # None: the pipeline's single `artifactStore`
+    bucket: str | Unknown | None
+    key_id: str | Unknown | None  # encryptionKey.id as written; None: no key (AWS-managed aws/s3)
+    key_type: str | Unknown | None
+    source: Source
+
+
+@dataclass
+class Action:
+    stage: str
+    name: str
+    category: str | Unknown
+    owner: str | Unknown
+    provider: str | Unknown
+    region: str | Unknown | None  # None: the pipeline's region
+    role_arn: str | Unknown | None  # the role CodePipeline assumes for the action
+    configuration: dict
+    input_artifacts: list
+    output_artifacts: list
+    source: Source
+
+    @property
+    def label(self) -> str:
+        return f"{self.stage}/{self.name}"
+
+
+@dataclass
+class Pipeline:
+    key: str  # ARN when known, else a symbolic id
+    name: str | Unknown
+    account: str | Unknown
+    region: str | Unknown
+    role_arn: str | Unknown | None
+    artifact_store: ArtifactStore | None
+    artifact_stores: dict | None  # region -> ArtifactStore
+    actions: list
+    source: Source
+    pipeline_type: str | Unknown | None = None
+    # `artifactStore` and `artifactStores` both given: AWS rejects the pipeline; kept for the rule to say so
+    store_sources: dict = field(default_factory=dict)
+
+    def action_region(self, action: Action) -> str | Unknown:
+        return action.region if action.region is not None else self.region
+
+    @property
+    def label(self) -> str:
+        return self.name if isinstance(self.name, str) else self.key
+
+
+@dataclass
+class Bucket:
+    key: str
+    name: str | Unknown
+    account: str | Unknown
+    region: str | Unknown
+    source: Source
+    versioning: str | Unknown | None = None  # "Enabled" / "Suspended" / None (never enabled)
+    encryption_key: str | Unknown | None = None  # default SSE-KMS key id/arn, None when not KMS
+    policy: PolicyDoc | None = None  # None: the bucket has no policy
+
+
+@dataclass
+class Key:
+    key: str  # key ARN (possibly with a placeholder key id)
+    arn: str | Unknown
+    key_id: str | Unknown
+    account: str | Unknown
+    region: str | Unknown
+    source: Source
+    policy: PolicyDoc | None = None  # None: not among the inputs
+    aliases: list = field(default_factory=list)  # alias names "alias/x"
+    aws_managed: bool = False
+
+
+@dataclass
+class Role:
+    key: str
+    arn: str | Unknown
+    name: str | Unknown
+    account: str | Unknown
+    source: Source
+    trust: PolicyDoc | None = None
+    inline_policies: list = field(default_factory=list)  # PolicyDoc
+    managed_policy_arns: list = field(default_factory=list)
+    # False when the inputs cannot have shown every policy of the role (e.g. only a trust file)
+    policies_complete: bool = True
+
+
+@dataclass
+class ManagedPolicy:
+    key: str
+    arn: str | Unknown
+    document: PolicyDoc
+    roles: list = field(default_factory=list)  # role names or ARNs it is attached to
+
+
+@dataclass
+class Queue:
+    key: str
+    arn: str | Unknown
+    url: str | Unknown
+    account: str | Unknown
+    region: str | Unknown
+    source: Source
+    policy: PolicyDoc | None = None
+
+
+@dataclass
+class Function:
+    key: str
+    arn: str | Unknown
+    name: str | Unknown
+    account: str | Unknown
+    region: str | Unknown
+    role_arn: str | Unknown | None
+    source: Source
+
+
+@dataclass
+class Project:
+    key: str
+    arn: str | Unknown
+    name: str | Unknown
+    account: str | Unknown
+    region: str | Unknown
+    service_role: str | Unknown | None
+    encryption_key: str | Unknown | None  # None: AWS-managed aws/s3 key (CodeBuild's default)
+    source: Source
+
+
+@dataclass
+class Target:
+    id: str | Unknown
+    arn: str | Unknown
+    role_arn: str | Unknown | None
+    dlq_arn: str | Unknown | None
+    source: Source
+
+
+@dataclass
+class EventRule:
+    key: str
+    arn: str | Unknown
+    name: str | Unknown
+    account: str | Unknown
+    region: str | Unknown
+    targets: list
+    source: Source
+
+
+@dataclass
+class Notice:
+    """Something the user should know that is not a finding: a skipped file, an unbound policy."""
+
+    file: str
+    message: str
+
+
+@dataclass
+class World:
+    pipelines: list = field(default_factory=list)
+    buckets: dict = field(default_factory=dict)  # key -> Bucket (key: bucket name when known)
+    keys: dict = field(default_factory=dict)  # key -> Key
+    aliases: dict = field(default_factory=dict)  # "arn:aws:kms:REGION:ACCT:alias/NAME" -> key ARN
+    roles: dict = field(default_factory=dict)
+    managed_policies: dict = field(default_factory=dict)  # ARN -> ManagedPolicy
+    queues: dict = field(default_factory=dict)
+    functions: dict = field(default_factory=dict)
+    projects: dict = field(default_factory=dict)
+    event_rules: list = field(default_factory=list)
+    notices: list = field(default_factory=list)
+    files: list = field(default_factory=list)  # every input file read
+    org_id: str | None = None
+    our_accounts: tuple = ()
+
+    # -- merging -------------------------------------------------------------------------------
+    def add(self, table: str, resource: Any) -> Any:
+        """Add ``resource`` to ``table``; when its key is already present, fill the gaps of the first."""
+        store = getattr(self, table)
+        old = store.get(resource.key)
+        if old is None:
+            store[resource.key] = resource
+            return resource
+        for name, value in vars(resource).items():
+            current = getattr(old, name)
+            if current is None or isinstance(current, Unknown) or current == [] or current == {}:
+                if value is not None and not (isinstance(value, Unknown) and current is not None):
+                    setattr(old, name, value)
+        return old
+
+    # -- look-ups rules use ----------------------------------------------------------------------
+    def role(self, arn: Any) -> Role | None:
+        return self.roles.get(arn) if isinstance(arn, str) else None
+
+    def bucket(self, name: Any) -> Bucket | None:
+        return self.buckets.get(name) if isinstance(name, str) else None
+
+    def key(self, ref: Any, account: Any = None, region: Any = None) -> Key | None:
+        """A key by ARN, alias ARN, or (with account and region) by key id or alias name."""
+        if not isinstance(ref, str):
+            return None
+        if ref in self.keys:
+            return self.keys[ref]
+        if ref in self.aliases:
+            return self.keys.get(self.aliases[ref])
+        if isinstance(account, str) and isinstance(region, str):
+            partition = "aws"
+            if ref.startswith("alias/"):
+                target = self.aliases.get(f"arn:{partition}:kms:{region}:{account}:{ref}")
+                return self.keys.get(target) if target else None
+            return self.keys.get(f"arn:{partition}:kms:{region}:{account}:key/{ref}")
+        return None
+
+    def managed_policy(self, arn: Any) -> ManagedPolicy | None:
+        return self.managed_policies.get(arn) if isinstance(arn, str) else None
+
+    def all_resources(self) -> Iterator[Any]:
+        yield from self.pipelines
+        for table in ("buckets", "keys", "roles", "queues", "functions", "projects"):
+            yield from getattr(self, table).values()
+        yield from self.event_rules

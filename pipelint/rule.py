@@ -1,0 +1,43 @@
+"""What a rule file imports: its metadata record and the reporter it yields findings through.
+
+A rule is one module in ``rules/`` with a docstring (What it does / Why is this bad? / Example / Fix),
+a module-level ``RULE = Rule(...)`` and a ``check(world, report)`` function that reads the model and
+calls ``report.fail`` / ``report.unverified``. Rules never handle files, config or output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipelint.findings import FAIL, UNVERIFIED, Finding
+from pipelint.model import Source
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str  # "PL" + three digits, selectable by prefix
+    name: str  # kebab-case
+    severity: str  # default severity of a failing finding: "error" or "warning"
+    summary: str  # one line
+
+
+@dataclass
+class Report:
+    """Collects one rule's findings."""
+
+    rule: Rule
+    findings: list = field(default_factory=list)
+
+    def fail(self, source: Source, message: str, *, resources=(), fix: str | None = None,
+             severity: str | None = None) -> None:
+        self.findings.append(Finding(
+            rule_id=self.rule.id, rule_name=self.rule.name, message=message, source=source,
+            resources=[str(r) for r in resources], severity=severity or self.rule.severity,
+            verdict=FAIL, fix=fix))
+
+    def unverified(self, source: Source, message: str, *, resources=(), settle: str) -> None:
+        """The inputs cannot settle the requirement; ``settle`` names the input that would."""
+        self.findings.append(Finding(
+            rule_id=self.rule.id, rule_name=self.rule.name, message=f"unverified: {message}",
+            source=source, resources=[str(r) for r in resources], severity="info",
+            verdict=UNVERIFIED, fix=f"Add to the inputs: {settle}"))
