@@ -1,0 +1,119 @@
+"""Loaders: every input file into one :class:`~pipelint.model.World`.
+
+``load_world`` walks the inputs, recognises each file by its content (CloudFormation template, pipeline
+JSON, policy file, pipelint snapshot, CDK cloud assembly), loads it, then links what refers across
+files. Loaders know file formats and nothing of rules.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable
+
+from pipelint.config import Config
+from pipelint.errors import InputError, UsageError
+from pipelint.model import Notice, World
+from pipelint.values import Unknown
+
+TEXT_SUFFIXES = {".json", ".yaml", ".yml", ".template"}
+SKIP_DIRS = {"node_modules", "__pycache__", ".git", ".venv", "venv", ".terraform"}
+
+
+def display_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def collect(inputs: Iterable[Path], world: World) -> tuple[list[Path], list[Path]]:
+    """(files, cdk assemblies) below ``inputs``; symlinked folders are not followed (no loops)."""
+    from pipelint.loaders import cdk
+
+    files: dict[Path, Path] = {}
+    assemblies: dict[Path, Path] = {}
+    for given in inputs:
+        if not given.exists():
+            raise UsageError(f"{given}: no such file or folder")
+        if given.is_file():
+            if given.suffix == ".tf":
+                world.notices.append(Notice(display_path(given), "Terraform is not an input yet; skipped"))
+            else:
+                files.setdefault(given.resolve(), given)
+            continue
+        for folder, dirs, names in os.walk(given):
+            here = Path(folder)
+            if cdk.is_assembly(here):
+                assemblies.setdefault(here.resolve(), here)
+                dirs[:] = []
+                continue
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
+            for name in sorted(names):
+                path = here / name
+                if path.suffix == ".tf":
+                    world.notices.append(Notice(display_path(path), "Terraform is not an input yet; skipped"))
+                elif path.suffix in TEXT_SUFFIXES and path.is_file():
+                    files.setdefault(path.resolve(), path)
+    return list(files.values()), list(assemblies.values())
+
+
+def load_world(inputs: Iterable[Path], config: Config) -> World:
+    from pipelint.loaders import cdk, cloudformation, pipeline_json, policy_files, snapshot
+    from pipelint.loaders.documents import load_document
+    from pipelint.loaders.linking import link
+
+    world = World(org_id=config.org_id, our_accounts=tuple(config.accounts))
+    files, assemblies = collect(inputs, world)
+    exports = cloudformation.Exports()
+    stacks = []
+    uids: dict[str, int] = {}
+
+    def uid_for(path: Path, account: object, region: object) -> str:
+        base = path.name.split(".")[0]
+        if isinstance(account, str) and isinstance(region, str):
+            base = f"{base}@{account}.{region}"
+        uids[base] = uids.get(base, 0) + 1
+        return base if uids[base] == 1 else f"{base}~{uids[base]}"
+
+    for assembly in assemblies:
+        for template, account, region, name in cdk.stacks(assembly, display_path):
+            document = load_document(template, display=display_path(template))
+            world.files.append(document.path)
+            stacks.append(cloudformation.make_stack(document, account, region, name, {}, exports,
+                                                    uid_for(template, account, region)))
+    for path in files:
+        if path.name == "manifest.json" and cdk.is_assembly(path.parent):
+            continue
+        document = load_document(path, display=display_path(path))
+        world.files.append(document.path)
+        data = document.data
+        if cloudformation.is_template(data):
+            specs = config.stacks_for(path)
+            if not specs:
+                why = (f"{document.path} is not in the deployment map: add [[tool.pipelint.stacks]] "
+                       f"template = \"{document.path}\" with account and region")
+                stacks.append(cloudformation.make_stack(document, Unknown(why), Unknown(why), Unknown(why), {},
+                                                        exports, uid_for(path, None, None)))
+            for spec in specs:
+                name = spec.stack_name or Unknown(f"no stack-name for {document.path} in the deployment map")
+                stacks.append(cloudformation.make_stack(document, spec.account or Unknown(
+                    f"no account for {document.path} in the deployment map"), spec.region or Unknown(
+                    f"no region for {document.path} in the deployment map"), name, spec.parameters, exports,
+                    uid_for(path, spec.account, spec.region)))
+        elif snapshot.is_snapshot(data):
+            snapshot.load(document, world)
+        elif pipeline_json.is_pipeline(data):
+            bindings = config.binding_for("pipelines", path)
+            pipeline_json.load(document, world, bindings[0] if bindings else None)
+        elif policy_files.is_policy_file(data):
+            policy_files.load(document, world, config.binding_for("policies", path))
+        else:
+            world.notices.append(Notice(document.path, "not a template, pipeline, policy or snapshot; skipped"))
+    for stack in stacks:
+        cloudformation.register_exports(stack, exports)
+    pending: list = []
+    for stack in stacks:
+        cloudformation.load_stack(stack, world, pending)
+    link(world, pending)
+    return world

@@ -1,0 +1,382 @@
+"""CloudFormation templates into the model.
+
+Each template becomes one *stack instance* per deployment (the config's ``[[stacks]]`` or a cdk.out
+environment), or one instance with unknown account and region when nothing maps it. Intrinsics are
+resolved by :mod:`pipelint.loaders.intrinsics`; this module decides what ``Ref`` and ``Fn::GetAtt`` of
+each resource type return and turns resources into model objects.
+
+Physical names CloudFormation generates (a bucket without ``BucketName``, every KMS key id) are
+represented by a placeholder ``⟨STACK.LogicalId⟩``: not a guess at the real name, but a token that is
+equal wherever the same resource is referenced, so references across stacks still meet.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipelint import arns
+from pipelint.errors import InputError
+from pipelint.loaders.documents import Document
+from pipelint.loaders.intrinsics import Resolver, StackContext, TemplateError
+from pipelint.loaders.pipeline_shape import build_pipeline
+from pipelint.model import (Bucket, EventRule, Function, Key, ManagedPolicy, Notice, PolicyDoc, Project,
+                            Queue, Role, Source, Target, World)
+from pipelint.values import Unknown, find_unknown
+
+PIPELINE = "AWS::CodePipeline::Pipeline"
+
+
+@dataclass
+class Stack:
+    document: Document
+    uid: str  # unique label of this instance, used in placeholders
+    account: Any
+    region: Any
+    name: Any
+    parameters: dict
+    resolver: Resolver | None = None
+    exports: dict = field(default_factory=dict)  # export name -> output logical id
+
+    @property
+    def template(self) -> dict:
+        return self.document.data
+
+    def resources(self) -> dict:
+        resources = self.template.get("Resources")
+        return resources if isinstance(resources, dict) else {}
+
+    def source(self, path: tuple) -> Source:
+        pos = self.document.locate(path)
+        return Source(self.document.path, tuple(path), *(pos or (None, None)))
+
+
+def is_template(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("Resources"), dict) and (
+        "AWSTemplateFormatVersion" in data
+        or any(isinstance(r, dict) and isinstance(r.get("Type"), str) and "::" in r["Type"]
+               for r in data["Resources"].values())
+    )
+
+
+class Exports(dict):
+    """Export name -> value across every input stack, resolved on first use (imports may chain)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.owners: dict[str, tuple[Stack, str]] = {}
+        self.resolving: set[str] = set()
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.owners
+
+    def __getitem__(self, name: str) -> Any:
+        if dict.__contains__(self, name):
+            return dict.__getitem__(self, name)
+        stack, output = self.owners[name]
+        if name in self.resolving:
+            return Unknown(f"export '{name}' depends on itself")
+        self.resolving.add(name)
+        try:
+            value = stack.resolver.resolve(stack.template["Outputs"][output].get("Value"),
+                                           ("Outputs", output, "Value"))
+        finally:
+            self.resolving.discard(name)
+        dict.__setitem__(self, name, value)
+        return value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self else default
+
+
+def make_stack(document: Document, account: Any, region: Any, name: Any, parameters: dict,
+               exports: Exports, uid: str) -> Stack:
+    stack = Stack(document, uid, account, region, name, parameters)
+    context = StackContext(
+        account=account, region=region, partition=arns.partition_for_region(region),
+        stack_name=name, parameters=parameters, exports=exports,
+        ref=lambda logical: ref_value(stack, logical),
+        get_att=lambda logical, attr: att_value(stack, logical, attr),
+    )
+    stack.resolver = Resolver(stack.template, context)
+    return stack
+
+
+def register_exports(stack: Stack, exports: Exports) -> None:
+    outputs = stack.template.get("Outputs")
+    for logical, output in (outputs.items() if isinstance(outputs, dict) else ()):
+        export = output.get("Export") if isinstance(output, dict) else None
+        if not isinstance(export, dict) or "Name" not in export:
+            continue
+        try:
+            export_name = stack.resolver.resolve(export["Name"], ("Outputs", logical, "Export", "Name"))
+        except TemplateError:
+            continue  # reported when the stack's resources are read
+        if isinstance(export_name, str):
+            exports.owners[export_name] = (stack, logical)
+
+
+# -- what Ref and GetAtt return -------------------------------------------------------------------
+
+def placeholder(stack: Stack, logical: str) -> str:
+    return f"⟨{stack.uid}.{logical}⟩"
+
+
+def _prop(stack: Stack, logical: str, name: str) -> Any:
+    resource = stack.resources()[logical]
+    props = resource.get("Properties") if isinstance(resource, dict) else None
+    if not isinstance(props, dict) or name not in props:
+        return None
+    return stack.resolver.resolve(props[name], ("Resources", logical, "Properties", name))
+
+
+def _type(stack: Stack, logical: str) -> str:
+    resource = stack.resources().get(logical)
+    return resource.get("Type", "") if isinstance(resource, dict) else ""
+
+
+NAME_PROPERTY = {
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::IAM::Role": "RoleName",
+    "AWS::CodePipeline::Pipeline": "Name",
+    "AWS::Lambda::Function": "FunctionName",
+    "AWS::CodeBuild::Project": "Name",
+    "AWS::Events::Rule": "Name",
+    "AWS::SQS::Queue": "QueueName",
+    "AWS::KMS::Alias": "AliasName",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::SNS::Topic": "TopicName",
+}
+
+
+def physical_name(stack: Stack, logical: str) -> Any:
+    prop = NAME_PROPERTY.get(_type(stack, logical))
+    value = _prop(stack, logical, prop) if prop else None
+    return value if value is not None else placeholder(stack, logical)
+
+
+def _arn(stack: Stack, service: str, resource: str, *, region: bool = True, account: bool = True) -> Any:
+    parts = [arns.partition_for_region(stack.region), stack.region if region else "",
+             stack.account if account else ""]
+    for part in parts:
+        if isinstance(part, Unknown):
+            return part
+    unknown = find_unknown(resource)
+    if unknown:
+        return unknown
+    return f"arn:{parts[0]}:{service}:{parts[1]}:{parts[2]}:{resource}"
+
+
+def ref_value(stack: Stack, logical: str) -> Any:
+    kind = _type(stack, logical)
+    if kind == "AWS::KMS::Key":
+        return placeholder(stack, logical)
+    if kind == "AWS::SQS::Queue":
+        return queue_url(stack, physical_name(stack, logical))
+    if kind == "AWS::IAM::ManagedPolicy":
+        return att_value(stack, logical, "Arn")
+    return physical_name(stack, logical)
+
+
+def queue_url(stack: Stack, name: Any) -> Any:
+    for part in (stack.region, stack.account, name):
+        if isinstance(part, Unknown):
+            return part
+    return f"https://sqs.{stack.region}.amazonaws.com/{stack.account}/{name}"
+
+
+def att_value(stack: Stack, logical: str, attr: str) -> Any:
+    kind = _type(stack, logical)
+    name = physical_name(stack, logical)
+    if kind == "AWS::KMS::Key":
+        if attr == "KeyId":
+            return placeholder(stack, logical)
+        if attr == "Arn":
+            return _arn(stack, "kms", f"key/{placeholder(stack, logical)}")
+    elif kind == "AWS::S3::Bucket" and attr == "Arn":
+        return _arn(stack, "s3", name, region=False, account=False) if isinstance(name, str) else name
+    elif kind == "AWS::IAM::Role" and attr == "Arn":
+        path = _prop(stack, logical, "Path") or "/"
+        if isinstance(path, Unknown):
+            return path
+        return _arn(stack, "iam", f"role{path}{name}" if isinstance(name, str) else name, region=False)
+    elif kind == "AWS::IAM::ManagedPolicy" and attr in ("Arn", "PolicyArn"):
+        path = _prop(stack, logical, "Path") or "/"
+        return _arn(stack, "iam", f"policy{path}{name}" if isinstance(name, str) else name, region=False)
+    elif kind == "AWS::SQS::Queue":
+        if attr == "Arn":
+            return _arn(stack, "sqs", name)
+        if attr == "QueueName":
+            return name
+        if attr == "QueueUrl":
+            return queue_url(stack, name)
+    elif kind == "AWS::Lambda::Function" and attr == "Arn":
+        return _arn(stack, "lambda", f"function:{name}" if isinstance(name, str) else name)
+    elif kind == "AWS::CodeBuild::Project" and attr == "Arn":
+        return _arn(stack, "codebuild", f"project/{name}" if isinstance(name, str) else name)
+    elif kind == "AWS::Events::Rule" and attr == "Arn":
+        return _arn(stack, "events", f"rule/{name}" if isinstance(name, str) else name)
+    elif kind == "AWS::SNS::Topic" and attr in ("TopicArn",):
+        return _arn(stack, "sns", name)
+    elif kind == "AWS::CodePipeline::Pipeline" and attr == "Version":
+        return Unknown(f"the version of pipeline {logical} is known only after deployment")
+    return Unknown(f"attribute {attr} of {logical} ({kind or 'unknown type'}) is not modelled by pipelint")
+
+
+# -- resources into the model ---------------------------------------------------------------------
+
+def load_stack(stack: Stack, world: World, pending: list) -> None:
+    """Add the stack's resources to ``world``; attachments (policies to roles, ...) go to ``pending``."""
+    for logical, resource in stack.resources().items():
+        if not isinstance(resource, dict):
+            raise InputError(stack.document.path, f"resource {logical} is not a mapping",
+                             *(stack.document.locate(("Resources", logical)) or (None, None)))
+        try:
+            if "Condition" in resource:
+                active = stack.resolver.condition(resource["Condition"])
+                if active is False:
+                    continue
+            _load_resource(stack, logical, resource, world, pending)
+        except TemplateError as exc:
+            path = tuple(getattr(exc, "path", ()) or ("Resources", logical))
+            pos = stack.document.locate(path) or (None, None)
+            raise InputError(stack.document.path, getattr(exc, "message", str(exc)), *pos) from None
+
+
+def _props(stack: Stack, logical: str, resource: dict) -> dict:
+    props = resource.get("Properties", {})
+    if not isinstance(props, dict):
+        return {}
+    resolved = stack.resolver.resolve(props, ("Resources", logical, "Properties"))
+    return resolved if isinstance(resolved, dict) else {}
+
+
+def _policy(value: Any, name: str, source: Source) -> PolicyDoc:
+    if isinstance(value, str):  # KeyPolicy and PolicyDocument may be JSON text
+        try:
+            value = json.loads(value)
+        except ValueError as exc:
+            raise InputError(source.file, f"{name} is a string that is not valid JSON ({exc.msg})",
+                             source.line, source.column) from None
+    if not isinstance(value, (dict, Unknown)):
+        value = Unknown(f"{name} is not a policy document")
+    return PolicyDoc(value, name, source)
+
+
+def _load_resource(stack: Stack, logical: str, resource: dict, world: World, pending: list) -> None:
+    kind = resource.get("Type")
+    base = ("Resources", logical)
+    src = stack.source(base)
+    if kind not in HANDLED:
+        return
+    props = _props(stack, logical, resource)
+    account, region = stack.account, stack.region
+    label = f"{logical} in {stack.document.path}"
+    if kind == PIPELINE:
+        name = physical_name(stack, logical)
+        arn = _arn(stack, "codepipeline", name) if isinstance(name, str) else name
+        world.pipelines.append(build_pipeline(
+            props, key=arn if isinstance(arn, str) else f"{stack.uid}#{logical}", name=name,
+            account=account, region=region, base=base + ("Properties",), locate=stack.source))
+    elif kind == "AWS::S3::Bucket":
+        name = physical_name(stack, logical)
+        versioning = props.get("VersioningConfiguration")
+        status = versioning.get("Status") if isinstance(versioning, dict) else versioning
+        world.add("buckets", Bucket(
+            key=name if isinstance(name, str) else f"{stack.uid}#{logical}", name=name, account=account,
+            region=region, source=src, versioning=status, encryption_key=_bucket_key(props)))
+    elif kind == "AWS::S3::BucketPolicy":
+        pending.append(("bucket-policy", props.get("Bucket"), account, region,
+                        _policy(props.get("PolicyDocument"), f"bucket policy {label}",
+                                stack.source(base + ("Properties", "PolicyDocument"))), src))
+    elif kind == "AWS::KMS::Key":
+        arn = att_value(stack, logical, "Arn")
+        world.add("keys", Key(
+            key=arn if isinstance(arn, str) else f"{stack.uid}#{logical}", arn=arn,
+            key_id=placeholder(stack, logical), account=account, region=region, source=src,
+            policy=_policy(props.get("KeyPolicy", Unknown(f"key {label} has no KeyPolicy")),
+                           f"key policy of {label}", stack.source(base + ("Properties", "KeyPolicy")))))
+    elif kind == "AWS::KMS::Alias":
+        pending.append(("alias", props.get("TargetKeyId"), account, region, props.get("AliasName"), src))
+    elif kind == "AWS::IAM::Role":
+        arn = att_value(stack, logical, "Arn")
+        inline = [
+            _policy(p.get("PolicyDocument"), f"inline policy {p.get('PolicyName')} of role {logical}",
+                    stack.source(base + ("Properties", "Policies", i)))
+            for i, p in enumerate(props.get("Policies") or []) if isinstance(p, dict)
+        ]
+        world.add("roles", Role(
+            key=arn if isinstance(arn, str) else f"{stack.uid}#{logical}", arn=arn,
+            name=physical_name(stack, logical), account=account, source=src,
+            trust=_policy(props.get("AssumeRolePolicyDocument"), f"trust policy of role {logical}",
+                          stack.source(base + ("Properties", "AssumeRolePolicyDocument"))),
+            inline_policies=inline, managed_policy_arns=list(props.get("ManagedPolicyArns") or [])))
+    elif kind in ("AWS::IAM::Policy", "AWS::IAM::RolePolicy", "AWS::IAM::ManagedPolicy"):
+        doc = _policy(props.get("PolicyDocument"), f"policy {label}",
+                      stack.source(base + ("Properties", "PolicyDocument")))
+        roles = props.get("Roles") or []
+        if kind == "AWS::IAM::RolePolicy":
+            roles = [props.get("RoleName")]
+        if kind == "AWS::IAM::ManagedPolicy":
+            arn = att_value(stack, logical, "Arn")
+            world.add("managed_policies", ManagedPolicy(
+                key=arn if isinstance(arn, str) else f"{stack.uid}#{logical}", arn=arn, document=doc,
+                roles=list(roles) if isinstance(roles, list) else []))
+            pending.append(("managed-policy", roles, account, region, arn, src))
+        else:
+            pending.append(("role-policy", roles, account, region, doc, src))
+    elif kind == "AWS::SQS::Queue":
+        arn = att_value(stack, logical, "Arn")
+        world.add("queues", Queue(key=arn if isinstance(arn, str) else f"{stack.uid}#{logical}", arn=arn,
+                                  url=ref_value(stack, logical), account=account, region=region, source=src))
+    elif kind == "AWS::SQS::QueuePolicy":
+        pending.append(("queue-policy", props.get("Queues"), account, region,
+                        _policy(props.get("PolicyDocument"), f"queue policy {label}",
+                                stack.source(base + ("Properties", "PolicyDocument"))), src))
+    elif kind == "AWS::Lambda::Function":
+        arn = att_value(stack, logical, "Arn")
+        world.add("functions", Function(key=arn if isinstance(arn, str) else f"{stack.uid}#{logical}",
+                                        arn=arn, name=physical_name(stack, logical), account=account,
+                                        region=region, role_arn=props.get("Role"), source=src))
+    elif kind == "AWS::CodeBuild::Project":
+        arn = att_value(stack, logical, "Arn")
+        world.add("projects", Project(key=arn if isinstance(arn, str) else f"{stack.uid}#{logical}",
+                                      arn=arn, name=physical_name(stack, logical), account=account,
+                                      region=region, service_role=props.get("ServiceRole"),
+                                      encryption_key=props.get("EncryptionKey"), source=src))
+    elif kind == "AWS::Events::Rule":
+        arn = att_value(stack, logical, "Arn")
+        targets = []
+        for i, target in enumerate(props.get("Targets") or []):
+            if not isinstance(target, dict):
+                continue
+            dlq = target.get("DeadLetterConfig")
+            targets.append(Target(id=target.get("Id"), arn=target.get("Arn"), role_arn=target.get("RoleArn"),
+                                  dlq_arn=dlq.get("Arn") if isinstance(dlq, dict) else None,
+                                  source=stack.source(base + ("Properties", "Targets", i))))
+        world.event_rules.append(EventRule(key=arn if isinstance(arn, str) else f"{stack.uid}#{logical}",
+                                           arn=arn, name=physical_name(stack, logical), account=account,
+                                           region=region, targets=targets, source=src))
+
+
+HANDLED = {
+    PIPELINE, "AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::KMS::Key", "AWS::KMS::Alias", "AWS::IAM::Role",
+    "AWS::IAM::Policy", "AWS::IAM::RolePolicy", "AWS::IAM::ManagedPolicy", "AWS::SQS::Queue",
+    "AWS::SQS::QueuePolicy", "AWS::Lambda::Function", "AWS::CodeBuild::Project", "AWS::Events::Rule",
+}
+
+
+def _bucket_key(props: dict) -> Any:
+    encryption = props.get("BucketEncryption")
+    rules = encryption.get("ServerSideEncryptionConfiguration") if isinstance(encryption, dict) else None
+    for rule in rules if isinstance(rules, list) else []:
+        default = rule.get("ServerSideEncryptionByDefault") if isinstance(rule, dict) else None
+        if isinstance(default, dict) and default.get("SSEAlgorithm") in ("aws:kms", "aws:kms:dsse"):
+            return default.get("KMSMasterKeyID") or "alias/aws/s3"
+    return None
+
+
+def notice_unhandled(world: World, stack: Stack) -> None:
+    if not any(isinstance(r, dict) and r.get("Type") in HANDLED for r in stack.resources().values()):
+        world.notices.append(Notice(stack.document.path, "no resource pipelint checks; loaded for its exports"))

@@ -1,0 +1,107 @@
+"""Types of the policy evaluator: what goes in (a request and the policies) and what comes out."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from pipelint.values import Unknown
+
+
+class _Absent:
+    """The type of :data:`ABSENT`."""
+
+    _instance: "_Absent | None" = None
+
+    def __new__(cls) -> "_Absent":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+    def __reduce__(self) -> str:
+        return "ABSENT"
+
+
+#: Marks a condition key that is known *not* to be in the request context. A key that is simply
+#: missing from ``Request.context`` is UNKNOWN instead: the evaluator never guesses either way.
+ABSENT = _Absent()
+
+
+class Decision(enum.Enum):
+    ALLOWED = "allowed"
+    EXPLICIT_DENY = "explicit_deny"
+    IMPLICIT_DENY = "implicit_deny"
+    UNKNOWN = "unknown"
+
+    @property
+    def denied(self) -> bool:
+        return self in (Decision.EXPLICIT_DENY, Decision.IMPLICIT_DENY)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One policy document. ``document`` is an :class:`Unknown` when the policy is not among the inputs."""
+
+    document: dict | Unknown
+    name: str
+    source: object = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who makes the request.
+
+    ``arn`` is an IAM role ARN (standing for any session of that role), an IAM user ARN, an
+    assumed-role session ARN, or None for a service principal (``service``) or an anonymous caller
+    (all of ``arn``, ``account`` and ``service`` None).
+    """
+
+    arn: str | None
+    account: str | None = None
+    service: str | None = None
+    org_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    principal: Principal
+    action: str
+    resource: str
+    resource_account: str | None = None
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StatementRef:
+    """The statement that decided, with the policy it came from and its position in that policy."""
+
+    policy: Policy
+    index: int
+    sid: str | None
+    statement: Any = field(compare=False)
+
+    def label(self) -> str:
+        sid = f' (Sid "{self.sid}")' if self.sid else f" (statement {self.index + 1})"
+        return f"{self.policy.name}{sid}"
+
+
+@dataclass(frozen=True)
+class Result:
+    decision: Decision
+    reasons: tuple[str, ...]
+    deciding: tuple[StatementRef, ...]
+    identity: Decision | None
+    resource: Decision | None
+    unknowns: tuple[str, ...]
+
+    @property
+    def denied(self) -> bool:
+        return self.decision.denied
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision is Decision.ALLOWED
