@@ -67,7 +67,7 @@ def check(
     from pipelint.errors import InputError, UsageError
 
     try:
-        cfg = runner.find_config(config)
+        cfg = runner.find_config(config, list(paths or []))
         outcome = runner.check(list(paths or []), cfg, select=select or (), ignore=ignore or ())
     except (InputError, UsageError) as exc:
         _fail(str(exc))

@@ -26,6 +26,7 @@ class StackSpec:
     region: str | None = None
     stack_name: str | None = None
     parameters: dict = field(default_factory=dict)
+    physical_ids: dict = field(default_factory=dict)  # logical id -> the physical id CFN generated
 
 
 @dataclass
@@ -114,7 +115,8 @@ def from_dict(data: dict, path: Path) -> Config:
         baseline=rel(data["baseline"]) if "baseline" in data else None,
         stacks=[
             StackSpec(template=rel(s["template"]), account=s.get("account"), region=s.get("region"),
-                      stack_name=s.get("stack-name"), parameters=_strings(s.get("parameters", {})))
+                      stack_name=s.get("stack-name"), parameters=_strings(s.get("parameters", {})),
+                      physical_ids=dict(s.get("physical-ids", {})))
             for s in data.get("stacks", [])
         ],
         pipelines=[{**p, "file": rel(p["file"])} for p in data.get("pipelines", [])],

@@ -25,12 +25,18 @@ class Outcome:
                 if f.suppressed is None and severity_rank(f.severity) >= severity_rank(fail_on)]
 
 
-def find_config(explicit: Path | None) -> Config:
+def find_config(explicit: Path | None, inputs: list[Path] = ()) -> Config:
+    """``--config``, else the first configuration upward from the working directory, else upward
+    from the first input (so ``pipelint check path/to/setup`` finds ``path/to/setup/pipelint.toml``)."""
     if explicit is not None:
         if not explicit.is_file():
             raise UsageError(f"{explicit}: configuration file not found")
         return config_module.load(explicit)
-    return config_module.load(config_module.find(Path.cwd()))
+    found = config_module.find(Path.cwd())
+    if found is None and inputs:
+        first = Path(inputs[0]).resolve()
+        found = config_module.find(first if first.is_dir() else first.parent)
+    return config_module.load(found)
 
 
 def check(inputs: list[Path], cfg: Config, *, select=(), ignore=()) -> Outcome:

@@ -13,10 +13,12 @@ from typing import Any
 class Unknown:
     """A value the inputs cannot settle; ``reason`` names what input would settle it."""
 
-    __slots__ = ("reason",)
+    __slots__ = ("reason", "shape")
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, shape: str | None = None) -> None:
         self.reason = reason
+        # what is known of the value's form, e.g. "arn:kms:key" for a key ARN whose account is unknown
+        self.shape = shape
 
     def __repr__(self) -> str:
         return f"Unknown({self.reason!r})"

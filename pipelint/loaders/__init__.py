@@ -100,7 +100,7 @@ def load_world(inputs: Iterable[Path], config: Config) -> World:
                 stacks.append(cloudformation.make_stack(document, spec.account or Unknown(
                     f"no account for {document.path} in the deployment map"), spec.region or Unknown(
                     f"no region for {document.path} in the deployment map"), name, spec.parameters, exports,
-                    uid_for(path, spec.account, spec.region)))
+                    uid_for(path, spec.account, spec.region), spec.physical_ids))
         elif snapshot.is_snapshot(data):
             snapshot.load(document, world)
         elif pipeline_json.is_pipeline(data):

@@ -13,6 +13,7 @@ equal wherever the same resource is referenced, so references across stacks stil
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,7 @@ class Stack:
     region: Any
     name: Any
     parameters: dict
+    physical_ids: dict = field(default_factory=dict)
     resolver: Resolver | None = None
     exports: dict = field(default_factory=dict)  # export name -> output logical id
 
@@ -60,42 +62,77 @@ def is_template(data: Any) -> bool:
     )
 
 
-class Exports(dict):
-    """Export name -> value across every input stack, resolved on first use (imports may chain)."""
+class Exports:
+    """Every input stack's exports, resolved on first use (imports may chain).
+
+    CloudFormation imports only from stacks in the same account and region; :meth:`scope` gives the
+    view one stack sees. When a stack's account or region is unknown, a name exported by exactly one
+    input stack is used.
+    """
 
     def __init__(self) -> None:
-        super().__init__()
-        self.owners: dict[str, tuple[Stack, str]] = {}
-        self.resolving: set[str] = set()
+        self.owners: dict[str, list[tuple[Stack, str]]] = {}
+        self.values: dict[tuple[int, str], Any] = {}
+        self.resolving: set[tuple[int, str]] = set()
 
-    def __contains__(self, name: object) -> bool:
-        return name in self.owners
+    def add(self, name: str, stack: Stack, output: str) -> None:
+        self.owners.setdefault(name, []).append((stack, output))
 
-    def __getitem__(self, name: str) -> Any:
-        if dict.__contains__(self, name):
-            return dict.__getitem__(self, name)
-        stack, output = self.owners[name]
-        if name in self.resolving:
-            return Unknown(f"export '{name}' depends on itself")
-        self.resolving.add(name)
+    def owner(self, name: str, account: Any, region: Any) -> tuple[Stack, str] | None:
+        candidates = self.owners.get(name, [])
+        if isinstance(account, str) and isinstance(region, str):
+            exact = [c for c in candidates if c[0].account == account and c[0].region == region]
+            if exact:
+                return exact[0]
+        return candidates[0] if len(candidates) == 1 else None
+
+    def value(self, stack: Stack, output: str) -> Any:
+        marker = (id(stack), output)
+        if marker in self.values:
+            return self.values[marker]
+        if marker in self.resolving:
+            return Unknown(f"output {output} of {stack.document.path} depends on itself")
+        self.resolving.add(marker)
         try:
             value = stack.resolver.resolve(stack.template["Outputs"][output].get("Value"),
                                            ("Outputs", output, "Value"))
         finally:
-            self.resolving.discard(name)
-        dict.__setitem__(self, name, value)
+            self.resolving.discard(marker)
+        self.values[marker] = value
         return value
 
-    def get(self, name: str, default: Any = None) -> Any:
-        return self[name] if name in self else default
+    def scope(self, account: Any, region: Any) -> "ScopedExports":
+        return ScopedExports(self, account, region)
+
+
+class ScopedExports(Mapping):
+    """The exports one stack can import: ``Fn::ImportValue`` looks names up here."""
+
+    def __init__(self, exports: Exports, account: Any, region: Any) -> None:
+        self.exports, self.account, self.region = exports, account, region
+
+    def __getitem__(self, name: str) -> Any:
+        owner = self.exports.owner(name, self.account, self.region)
+        if owner is None:
+            raise KeyError(name)
+        return self.exports.value(*owner)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.exports.owner(name, self.account, self.region) is not None
+
+    def __iter__(self):
+        return iter(self.exports.owners)
+
+    def __len__(self) -> int:
+        return len(self.exports.owners)
 
 
 def make_stack(document: Document, account: Any, region: Any, name: Any, parameters: dict,
-               exports: Exports, uid: str) -> Stack:
-    stack = Stack(document, uid, account, region, name, parameters)
+               exports: Exports, uid: str, physical_ids: dict | None = None) -> Stack:
+    stack = Stack(document, uid, account, region, name, parameters, dict(physical_ids or {}))
     context = StackContext(
         account=account, region=region, partition=arns.partition_for_region(region),
-        stack_name=name, parameters=parameters, exports=exports,
+        stack_name=name, parameters=parameters, exports=exports.scope(account, region),
         ref=lambda logical: ref_value(stack, logical),
         get_att=lambda logical, attr: att_value(stack, logical, attr),
     )
@@ -114,12 +151,14 @@ def register_exports(stack: Stack, exports: Exports) -> None:
         except TemplateError:
             continue  # reported when the stack's resources are read
         if isinstance(export_name, str):
-            exports.owners[export_name] = (stack, logical)
+            exports.add(export_name, stack, logical)
 
 
 # -- what Ref and GetAtt return -------------------------------------------------------------------
 
 def placeholder(stack: Stack, logical: str) -> str:
+    if logical in stack.physical_ids:  # the deployment map says what CloudFormation generated
+        return stack.physical_ids[logical]
     return f"⟨{stack.uid}.{logical}⟩"
 
 
@@ -159,9 +198,11 @@ def physical_name(stack: Stack, logical: str) -> Any:
 def _arn(stack: Stack, service: str, resource: str, *, region: bool = True, account: bool = True) -> Any:
     parts = [arns.partition_for_region(stack.region), stack.region if region else "",
              stack.account if account else ""]
-    for part in parts:
+    for part in (parts[2], parts[1], parts[0]):  # the account's or region's reason says more
         if isinstance(part, Unknown):
-            return part
+            # still an ARN of this service: rules that care only about the form can use that
+            kind = resource.split("/", 1)[0].split(":", 1)[0] if isinstance(resource, str) else ""
+            return Unknown(part.reason, shape=f"arn:{service}:{kind}")
     unknown = find_unknown(resource)
     if unknown:
         return unknown

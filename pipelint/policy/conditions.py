@@ -1,0 +1,401 @@
+"""The Condition element and policy variables.
+
+Rules (IAM User Guide, "IAM JSON policy elements: Condition operators" and "Conditions with multiple
+context keys or values"):
+
+- several operators, and several keys under one operator, are ANDed; several values for one key ORed;
+  a negated operator (StringNotEquals, NotIpAddress, ...) with several values is a NOR;
+- a key missing from the request makes a positive operator false and a negated operator true, except
+  ``...IfExists`` (true when the key is missing) and ``Null`` (tests the key's presence);
+- ``ForAllValues:`` is true when every request value matches (and when the key is missing or empty);
+  ``ForAnyValue:`` when at least one does (false when the key is missing);
+- condition key names are case-insensitive.
+
+A key that the request context does not settle (not given and not derivable) makes the result None
+(UNKNOWN), never a guess.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import ipaddress
+import re
+from typing import Any, Callable, Mapping
+
+from pipelint.values import Unknown
+
+from .match import LIT_QMARK, LIT_STAR, arn_like, glob_match, t_and, t_or
+from .model import ABSENT
+
+# ----------------------------------------------------------------------------- request context
+
+_MISSING = object()
+
+
+class Context:
+    """The request context, looked up case-insensitively. Values: str, list[str], ABSENT or Unknown."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, Any]):
+        self._values: dict[str, Any] = {}
+        for k, v in values.items():
+            self._values[k.lower()] = _norm_ctx_value(v)
+
+    def setdefault(self, key: str, value: Any) -> None:
+        self._values.setdefault(key.lower(), _norm_ctx_value(value))
+
+    def lookup(self, key: str) -> Any:
+        """The value, ABSENT, an Unknown, or _MISSING (not in the context: unknown)."""
+        return self._values.get(key.lower(), _MISSING)
+
+
+def _scalar(v: Any) -> Any:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return str(v)
+    return v
+
+
+def _norm_ctx_value(v: Any) -> Any:
+    if v is ABSENT or isinstance(v, Unknown):
+        return v
+    if isinstance(v, (list, tuple, set, frozenset)):
+        items = [_scalar(x) for x in v]
+        for x in items:
+            if isinstance(x, Unknown):
+                return x
+        return items
+    return _scalar(v)
+
+
+def key_unknown_reason(key: str, found: Any) -> str:
+    if isinstance(found, Unknown):
+        return f"value of condition key {key} ({found.reason})"
+    return f"value of condition key {key}"
+
+
+# ----------------------------------------------------------------------------- policy variables
+
+_VAR_RE = re.compile(r"\$\{([^}]*)\}")
+_DEFAULT_RE = re.compile(r"^\s*([^,]+?)\s*,\s*'((?:[^']|'')*)'\s*$")
+
+
+class VarResult:
+    """Outcome of substituting policy variables into one string."""
+
+    __slots__ = ("value", "state", "reason")
+
+    def __init__(self, value: str | None, state: str, reason: str | None = None):
+        self.value = value  # the substituted string when state == "ok"
+        self.state = state  # "ok" | "nomatch" (a variable with no value: matches nothing) | "unknown"
+        self.reason = reason
+
+
+def substitute(text: str, ctx: Context, enabled: bool, literal_wildcards: bool = True) -> VarResult:
+    """Replace ``${key}``, ``${key, 'default'}``, ``${*}``, ``${?}`` and ``${$}`` (IAM UG, "IAM policy
+    elements: Variables and tags"; only in documents with Version 2012-10-17).
+
+    Substituted text is literal: its ``*``/``?`` become the LIT_* markers when ``literal_wildcards``.
+    A variable whose key is not in the request and has no default makes the string match nothing
+    ("nomatch"); one whose key the inputs do not settle makes it "unknown".
+    """
+    if not enabled or "${" not in text:
+        return VarResult(text, "ok")
+    out: list[str] = []
+    pos = 0
+    for m in _VAR_RE.finditer(text):
+        out.append(text[pos : m.start()])
+        pos = m.end()
+        inner = m.group(1)
+        if inner == "*":
+            out.append(LIT_STAR if literal_wildcards else "*")
+            continue
+        if inner == "?":
+            out.append(LIT_QMARK if literal_wildcards else "?")
+            continue
+        if inner == "$":
+            out.append("$")
+            continue
+        default: str | None = None
+        dm = _DEFAULT_RE.match(inner)
+        if dm:
+            key, default = dm.group(1), dm.group(2).replace("''", "'")
+        else:
+            key = inner.strip()
+        found = ctx.lookup(key)
+        if found is _MISSING or isinstance(found, Unknown):
+            return VarResult(None, "unknown", f"value of policy variable ${{{key}}}" + (
+                f" ({found.reason})" if isinstance(found, Unknown) else ""))
+        if isinstance(found, list):
+            # Multivalued keys cannot be policy variables (IAM UG, single- vs multivalued keys).
+            found = found[0] if len(found) == 1 else ABSENT
+        if found is ABSENT:
+            if default is None:
+                return VarResult(None, "nomatch")
+            value = default
+        else:
+            value = str(found)
+        if literal_wildcards:
+            value = value.replace("*", LIT_STAR).replace("?", LIT_QMARK)
+        out.append(value)
+    out.append(text[pos:])
+    return VarResult("".join(out), "ok")
+
+
+# ----------------------------------------------------------------------------- operators
+
+
+def _ci_eq(a: str, b: str) -> bool:
+    return a.lower() == b.lower()
+
+
+def _num(s: str) -> float:
+    return float(s)
+
+
+def _numeric(cmp: Callable[[float, float], bool]) -> Callable[[str, str], bool]:
+    def f(pv: str, cv: str) -> bool:
+        try:
+            return cmp(_num(cv), _num(pv))
+        except (TypeError, ValueError):
+            return False
+
+    return f
+
+
+@functools.lru_cache(maxsize=1024)
+def _date(s: str) -> _dt.datetime:
+    s = s.strip()
+    if re.fullmatch(r"-?\d+(\.\d+)?", s):
+        return _dt.datetime.fromtimestamp(float(s), tz=_dt.timezone.utc)
+    d = _dt.datetime.fromisoformat(s.replace("Z", "+00:00").replace("z", "+00:00"))
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=_dt.timezone.utc)
+    return d
+
+
+def _dates(cmp: Callable[[_dt.datetime, _dt.datetime], bool]) -> Callable[[str, str], bool]:
+    def f(pv: str, cv: str) -> bool:
+        try:
+            return cmp(_date(cv), _date(pv))
+        except (TypeError, ValueError, OverflowError, OSError):
+            return False
+
+    return f
+
+
+@functools.lru_cache(maxsize=1024)
+def _net(s: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    return ipaddress.ip_network(s.strip(), strict=False)
+
+
+def _ip(pv: str, cv: str) -> bool:
+    try:
+        net = _net(pv)
+        if "/" in cv:
+            other = _net(cv)
+            return other.version == net.version and other.subnet_of(net)  # type: ignore[arg-type]
+        addr = ipaddress.ip_address(cv.strip())
+        return addr.version == net.version and addr in net
+    except ValueError:
+        return False
+
+
+def _bool(pv: str, cv: str) -> bool:
+    return pv.strip().lower() == cv.strip().lower()
+
+
+# name -> (positive test(policy_value, context_value), negated, family)
+# family "string"/"arn" take policy variables in their values.
+_OPS: dict[str, tuple[Callable[[str, str], bool], bool, str]] = {}
+
+
+def _reg(name: str, fn: Callable[[str, str], bool], negated: bool, family: str) -> None:
+    _OPS[name.lower()] = (fn, negated, family)
+
+
+_reg("StringEquals", lambda p, c: p == c, False, "string")
+_reg("StringNotEquals", lambda p, c: p == c, True, "string")
+_reg("StringEqualsIgnoreCase", _ci_eq, False, "string")
+_reg("StringNotEqualsIgnoreCase", _ci_eq, True, "string")
+_reg("StringLike", lambda p, c: glob_match(p, c), False, "string")
+_reg("StringNotLike", lambda p, c: glob_match(p, c), True, "string")
+_reg("NumericEquals", _numeric(lambda c, p: c == p), False, "numeric")
+_reg("NumericNotEquals", _numeric(lambda c, p: c == p), True, "numeric")
+_reg("NumericLessThan", _numeric(lambda c, p: c < p), False, "numeric")
+_reg("NumericLessThanEquals", _numeric(lambda c, p: c <= p), False, "numeric")
+_reg("NumericGreaterThan", _numeric(lambda c, p: c > p), False, "numeric")
+_reg("NumericGreaterThanEquals", _numeric(lambda c, p: c >= p), False, "numeric")
+_reg("DateEquals", _dates(lambda c, p: c == p), False, "date")
+_reg("DateNotEquals", _dates(lambda c, p: c == p), True, "date")
+_reg("DateLessThan", _dates(lambda c, p: c < p), False, "date")
+_reg("DateLessThanEquals", _dates(lambda c, p: c <= p), False, "date")
+_reg("DateGreaterThan", _dates(lambda c, p: c > p), False, "date")
+_reg("DateGreaterThanEquals", _dates(lambda c, p: c >= p), False, "date")
+_reg("Bool", _bool, False, "bool")
+_reg("BinaryEquals", lambda p, c: p == c, False, "binary")
+_reg("IpAddress", _ip, False, "ip")
+_reg("NotIpAddress", _ip, True, "ip")
+_reg("ArnEquals", arn_like, False, "arn")
+_reg("ArnLike", arn_like, False, "arn")
+_reg("ArnNotEquals", arn_like, True, "arn")
+_reg("ArnNotLike", arn_like, True, "arn")
+
+
+def _policy_scalar(v: Any) -> Any:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return str(v)
+    return v
+
+
+class CondResult:
+    __slots__ = ("value", "unknowns")
+
+    def __init__(self, value: bool | None, unknowns: tuple[str, ...] = ()):
+        self.value = value
+        self.unknowns = unknowns
+
+
+def _parse_operator(op: str) -> tuple[str | None, str, bool]:
+    """(set qualifier or None, base operator lower-case, if_exists)."""
+    qualifier = None
+    lower = op.lower()
+    if lower.startswith("forallvalues:"):
+        qualifier, lower = "all", lower[len("forallvalues:") :]
+    elif lower.startswith("foranyvalue:"):
+        qualifier, lower = "any", lower[len("foranyvalue:") :]
+    if_exists = False
+    if lower.endswith("ifexists") and lower != "ifexists":
+        if_exists, lower = True, lower[: -len("ifexists")]
+    return qualifier, lower, if_exists
+
+
+def evaluate_condition(condition: Any, ctx: Context, variables: bool) -> CondResult:
+    """Evaluate a whole Condition element: True, False, or None with what would settle it."""
+    if condition is None:
+        return CondResult(True)
+    if isinstance(condition, Unknown):
+        return CondResult(None, (f"condition of the statement ({condition.reason})",))
+    if not isinstance(condition, dict):
+        return CondResult(False)
+    results: list[bool | None] = []
+    unknowns: list[str] = []
+    for op, block in condition.items():
+        if isinstance(block, Unknown):
+            results.append(None)
+            unknowns.append(f"condition {op} ({block.reason})")
+            continue
+        if not isinstance(block, dict):
+            results.append(False)
+            continue
+        for key, values in block.items():
+            r, why = _evaluate_one(op, key, values, ctx, variables)
+            results.append(r)
+            if r is False:
+                return CondResult(False)
+            if r is None:
+                unknowns.extend(why)
+    value = t_and(results)
+    return CondResult(value, tuple(dict.fromkeys(unknowns)) if value is None else ())
+
+
+def _evaluate_one(op: str, key: str, values: Any, ctx: Context, variables: bool) -> tuple[bool | None, list[str]]:
+    qualifier, base, if_exists = _parse_operator(op)
+    raw_values = values if isinstance(values, (list, tuple)) else [values]
+    if isinstance(values, Unknown):
+        return None, [f"values of condition {op} {key} ({values.reason})"]
+
+    found = ctx.lookup(key)
+    if found is _MISSING or isinstance(found, Unknown):
+        return None, [key_unknown_reason(key, found)]
+    present = not (found is ABSENT or (isinstance(found, list) and not found))
+
+    if base == "null":
+        # Null: "true" = the key is absent, "false" = it is present. Values ORed.
+        outs = []
+        for v in raw_values:
+            v = _policy_scalar(v)
+            if isinstance(v, Unknown):
+                outs.append(None)
+            else:
+                outs.append((not present) if str(v).lower() == "true" else present)
+        r = t_or(outs)
+        return r, ([f"values of condition Null {key}"] if r is None else [])
+
+    spec = _OPS.get(base)
+    if spec is None:
+        return None, [f"support for condition operator {op} (not evaluated by pipelint)"]
+    test, negated, family = spec
+
+    if not present:
+        if if_exists:
+            return True, []
+        if qualifier == "all":
+            return True, []
+        if qualifier == "any":
+            return False, []
+        return negated, []
+
+    # Prepare the policy values (with policy variables for string/ARN operators).
+    pvals: list[Any] = []  # str, or None (unknown), or "nomatch" marker
+    reasons: list[str] = []
+    for v in raw_values:
+        v = _policy_scalar(v)
+        if isinstance(v, Unknown):
+            pvals.append(None)
+            reasons.append(f"value in condition {op} {key} ({v.reason})")
+            continue
+        if not isinstance(v, str):
+            pvals.append(_NOMATCH)
+            continue
+        if family in ("string", "arn"):
+            sub = substitute(v, ctx, variables, literal_wildcards=(base in ("stringlike", "stringnotlike") or family == "arn"))
+            if sub.state == "unknown":
+                pvals.append(None)
+                reasons.append(sub.reason or f"policy variable in condition {op} {key}")
+                continue
+            if sub.state == "nomatch":
+                pvals.append(_NOMATCH)
+                continue
+            v = sub.value
+        pvals.append(v)
+
+    def positive(cv: Any) -> bool | None:
+        """Does context value cv match any of the policy values (positive form)?"""
+        if isinstance(cv, Unknown):
+            return None
+        cv = str(cv)
+        return t_or([None if pv is None else (False if pv is _NOMATCH else test(pv, cv)) for pv in pvals])
+
+    def one(cv: Any) -> bool | None:
+        r = positive(cv)
+        return (None if r is None else not r) if negated else r
+
+    cvals = found if isinstance(found, list) else [found]
+    if qualifier == "any":
+        r = t_or([one(cv) for cv in cvals])
+    elif qualifier == "all":
+        r = t_and([one(cv) for cv in cvals])
+    elif len(cvals) == 1:
+        r = one(cvals[0])
+    else:
+        # A single-valued operator against a key with several values in the request: AWS documents
+        # only the set operators for multivalued keys. Settle it only when no value matches at all.
+        pos = t_or([positive(cv) for cv in cvals])
+        if pos is False:
+            r = True if negated else False
+        else:
+            r = None
+            reasons.append(
+                f"how {op} treats the several values of {key} in the request "
+                "(AWS documents only ForAnyValue/ForAllValues for multivalued keys)"
+            )
+    return r, (reasons or [f"condition {op} {key}"]) if r is None else []
+
+
+_NOMATCH = object()

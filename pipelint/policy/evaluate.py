@@ -1,0 +1,582 @@
+"""The request evaluator: one request, the policies that apply, one decision with its reasons.
+
+AWS rules encoded here (each checked against the AWS documentation; see tests/test_policy_*.py for a
+case per rule):
+
+- IAM UG, "Policy evaluation logic": an explicit Deny in any applicable policy wins; otherwise an
+  Allow is needed; otherwise the request is implicitly denied.
+- IAM UG, "Policy evaluation for requests within a single account": in one account an Allow in either
+  the identity policy or the resource policy suffices. A resource policy that names the account
+  (``arn:aws:iam::ACCT:root`` or ``"ACCT"``) grants to the account, i.e. delegates to its IAM policies.
+- IAM UG, "Cross-account policy evaluation logic": the identity policy (caller's account) and the
+  resource policy (resource's account) must both allow; the resource policy may name the caller,
+  its role, its account or ``*``.
+- KMS DG, "Key policies": without permission from the key policy, IAM policies that allow have no
+  effect; the key policy may allow a principal directly or allow the key's account (root), which
+  enables IAM policies. Cross-account: key policy AND the caller's IAM policy.
+- STS API AssumeRole / IAM UG roles: a role trust policy naming the caller's ARN lets a same-account
+  caller assume it without an identity policy; naming the account root needs the caller's identity
+  policy too; cross-account needs both.
+- IAM UG, "Permissions boundaries": a boundary caps identity-based permissions; in one account a
+  resource policy naming the user or session ARN is not limited by the boundary's implicit deny,
+  naming the role ARN is; a Deny with NotPrincipal always applies to a principal with a boundary.
+- STS API GetCallerIdentity: needs no permission, even with an explicit Deny.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from pipelint.values import Unknown
+
+from .conditions import Context, evaluate_condition, substitute
+from .match import (
+    ACCOUNT,
+    EXACT,
+    ROLE,
+    account_of,
+    action_matches,
+    is_root_arn,
+    match_principal,
+    not_principal_excludes,
+    resource_matches,
+    role_name,
+    session_role_name,
+    statements,
+    t_and,
+    t_not,
+    t_or,
+)
+from .model import ABSENT, Decision, Policy, Principal, Request, Result, StatementRef
+
+KINDS = ("generic", "kms", "trust")
+_RP_WORD = {"generic": "resource policy", "kms": "key policy", "trust": "trust policy"}
+_KINDS3 = (EXACT, ROLE, ACCOUNT)
+
+
+# ----------------------------------------------------------------------------- layers
+
+
+@dataclass
+class _Layer:
+    """What the statements of one layer (identity, boundary, resource) say about the request."""
+
+    name: str
+    deny: bool | None = False
+    deny_refs: list[StatementRef] = field(default_factory=list)
+    deny_unknown_refs: list[StatementRef] = field(default_factory=list)
+    deny_unknowns: list[str] = field(default_factory=list)
+    allow: dict[str, bool | None] = field(default_factory=lambda: {EXACT: False, ROLE: False, ACCOUNT: False})
+    allow_refs: dict[str, list[StatementRef]] = field(default_factory=lambda: {k: [] for k in _KINDS3})
+    allow_unknown_refs: dict[str, list[StatementRef]] = field(default_factory=lambda: {k: [] for k in _KINDS3})
+    allow_unknowns: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in _KINDS3})
+
+    def any_allow(self) -> bool | None:
+        return t_or(self.allow.values())
+
+    def allow_unknowns_all(self) -> list[str]:
+        return [u for k in _KINDS3 for u in self.allow_unknowns[k]]
+
+    def allow_refs_all(self) -> list[StatementRef]:
+        return _dedupe_refs([r for k in _KINDS3 for r in self.allow_refs[k]])
+
+    def allow_unknown_refs_all(self) -> list[StatementRef]:
+        return _dedupe_refs([r for k in _KINDS3 for r in self.allow_unknown_refs[k]])
+
+
+def _dedupe_refs(refs: list[StatementRef]) -> list[StatementRef]:
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for r in refs:
+        key = (id(r.policy), r.index)
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
+def _unknown_layer(name: str, reason: str) -> _Layer:
+    layer = _Layer(name)
+    layer.deny = None
+    layer.deny_unknowns.append(reason)
+    for k in _KINDS3:
+        layer.allow[k] = None
+        layer.allow_unknowns[k].append(reason)
+    return layer
+
+
+def _element_match(values: Any, fn, label: str, element: str, unknowns: list[str]) -> bool | None:
+    if isinstance(values, Unknown):
+        unknowns.append(f"{element} of {label} ({values.reason})")
+        return None
+    outs = []
+    for v in values:
+        r = fn(v)
+        if r is None and isinstance(v, Unknown):
+            unknowns.append(f"{element} of {label} ({v.reason})")
+        outs.append(r)
+    return t_or(outs)
+
+
+def _resource_entry_matcher(request: Request, ctx: Context, variables: bool, label: str, unknowns: list[str]):
+    def fn(pattern: Any) -> bool | None:
+        if isinstance(pattern, Unknown) or not isinstance(pattern, str):
+            return resource_matches(pattern, request.resource)
+        sub = substitute(pattern, ctx, variables)
+        if sub.state == "unknown":
+            unknowns.append(f"{sub.reason} in Resource of {label}")
+            return None
+        if sub.state == "nomatch":
+            return False
+        r = resource_matches(sub.value, request.resource)
+        if r is None:
+            unknowns.append(f"ARN of the requested resource ({request.resource.reason})"
+                            if isinstance(request.resource, Unknown) else f"Resource of {label}")
+        return r
+
+    return fn
+
+
+def _raw_statements(doc: Any) -> list:
+    raw = doc.get("Statement") if isinstance(doc, dict) else None
+    if raw is None:
+        return []
+    return list(raw) if isinstance(raw, (list, tuple)) else [raw]
+
+
+def _eval_layer(
+    name: str,
+    policies: Sequence[Policy],
+    request: Request,
+    ctx: Context,
+    *,
+    resource_layer: bool,
+    has_boundary: bool,
+) -> _Layer:
+    layer = _Layer(name)
+    p = request.principal
+    action = request.action
+    deny_vals: list[bool | None] = []
+    allow_vals: dict[str, list[bool | None]] = {k: [] for k in _KINDS3}
+
+    for policy in policies:
+        doc = policy.document
+        if isinstance(doc, Unknown):
+            reason = f"document of {policy.name} ({doc.reason})"
+            ref = StatementRef(policy, -1, None, doc)
+            deny_vals.append(None)
+            layer.deny_unknowns.append(reason)
+            layer.deny_unknown_refs.append(ref)
+            for k in _KINDS3:
+                allow_vals[k].append(None)
+                layer.allow_unknowns[k].append(reason)
+                layer.allow_unknown_refs[k].append(ref)
+            continue
+        variables = isinstance(doc, dict) and doc.get("Version") == "2012-10-17"
+        raw_list = _raw_statements(doc)
+        for index, stmt in enumerate(statements(doc)):
+            if isinstance(stmt, Unknown):
+                ref = StatementRef(policy, index, None, stmt)
+                reason = f"statement {index + 1} of {policy.name} ({stmt.reason})"
+                deny_vals.append(None)
+                layer.deny_unknowns.append(reason)
+                layer.deny_unknown_refs.append(ref)
+                for k in _KINDS3:
+                    allow_vals[k].append(None)
+                    layer.allow_unknowns[k].append(reason)
+                    layer.allow_unknown_refs[k].append(ref)
+                continue
+            if not isinstance(stmt, dict):
+                continue
+            sid = stmt.get("Sid")
+            ref = StatementRef(policy, index, sid if isinstance(sid, str) else None, raw_list[index])
+            label = ref.label()
+            unknowns: list[str] = []
+
+            # Action / NotAction
+            if "Action" in stmt:
+                a = _element_match(stmt["Action"], lambda x: action_matches(x, action), label, "Action", unknowns)
+            elif "NotAction" in stmt:
+                a = t_not(_element_match(stmt["NotAction"], lambda x: action_matches(x, action), label, "NotAction", unknowns))
+            else:
+                a = False
+            if a is False:
+                continue
+
+            # Effect
+            effect = stmt.get("Effect")
+            if isinstance(effect, Unknown):
+                unknowns.append(f"Effect of {label} ({effect.reason})")
+                effect = None
+            elif isinstance(effect, str) and effect.lower() in ("allow", "deny"):
+                effect = effect.capitalize()
+            else:
+                continue  # not a valid statement: it neither allows nor denies
+
+            # Resource / NotResource (absent in a resource policy: the resource it is attached to)
+            rfn = _resource_entry_matcher(request, ctx, variables, label, unknowns)
+            if "Resource" in stmt:
+                r = _element_match(stmt["Resource"], rfn, label, "Resource", unknowns)
+            elif "NotResource" in stmt:
+                r = t_not(_element_match(stmt["NotResource"], rfn, label, "NotResource", unknowns))
+            else:
+                r = True if resource_layer else False
+            if r is False:
+                continue
+
+            # Principal / NotPrincipal (resource policies only)
+            if resource_layer:
+                if "Principal" in stmt:
+                    pm = match_principal(stmt["Principal"], p)
+                    if any(v is None for v in pm.values()):
+                        unknowns.append(f"Principal of {label}")
+                elif "NotPrincipal" in stmt:
+                    if effect == "Deny" and has_boundary:
+                        excluded: bool | None = False  # IAM UG, permissions boundaries: always applies
+                    else:
+                        excluded = not_principal_excludes(stmt["NotPrincipal"], p)
+                    if excluded is None:
+                        unknowns.append(f"NotPrincipal of {label}")
+                    pm = {EXACT: t_not(excluded), ROLE: False, ACCOUNT: False}
+                else:
+                    pm = {EXACT: False, ROLE: False, ACCOUNT: False}  # no Principal: names no one
+                if all(v is False for v in pm.values()):
+                    continue
+            else:
+                pm = {EXACT: True, ROLE: False, ACCOUNT: False}
+
+            cond = evaluate_condition(stmt.get("Condition"), ctx, variables)
+            if cond.value is False:
+                continue
+            unknowns.extend(cond.unknowns)
+            common = t_and([a, r, cond.value])
+            applies = {k: t_and([common, pm[k]]) for k in _KINDS3}
+            any_applies = t_or(applies.values())
+            if any_applies is False:
+                continue
+
+            if effect in ("Deny", None):
+                d = any_applies if effect == "Deny" else t_and([any_applies, None])
+                deny_vals.append(d)
+                if d is True:
+                    layer.deny_refs.append(ref)
+                elif d is None:
+                    layer.deny_unknown_refs.append(ref)
+                    layer.deny_unknowns.extend(unknowns or [f"whether {label} applies"])
+            if effect in ("Allow", None):
+                for k in _KINDS3:
+                    v = applies[k] if effect == "Allow" else t_and([applies[k], None])
+                    allow_vals[k].append(v)
+                    if v is True:
+                        layer.allow_refs[k].append(ref)
+                    elif v is None:
+                        layer.allow_unknown_refs[k].append(ref)
+                        layer.allow_unknowns[k].extend(unknowns or [f"whether {label} applies"])
+
+    layer.deny = t_or(deny_vals)
+    for k in _KINDS3:
+        layer.allow[k] = t_or(allow_vals[k])
+    return layer
+
+
+# ----------------------------------------------------------------------------- context
+
+
+def _principal_kind(p: Principal) -> str:
+    if isinstance(p.arn, (str, Unknown)):
+        return "aws"
+    if p.service:
+        return "service"
+    if p.account:
+        return "aws"
+    return "anonymous"
+
+
+def _build_context(request: Request, kind: str, p_acct: str | None) -> Context:
+    ctx = Context(request.context or {})
+    p = request.principal
+    pk = _principal_kind(p)
+    if pk == "aws":
+        if p_acct:
+            ctx.setdefault("aws:PrincipalAccount", p_acct)
+        ctx.setdefault("aws:PrincipalIsAWSService", "false")
+        if isinstance(p.arn, str):
+            if session_role_name(p.arn) is not None:
+                ctx.setdefault("aws:PrincipalType", "AssumedRole")
+                ctx.setdefault("aws:username", ABSENT)
+            elif role_name(p.arn) is not None:
+                ctx.setdefault("aws:PrincipalArn", p.arn)
+                ctx.setdefault("aws:PrincipalType", "AssumedRole")
+                ctx.setdefault("aws:username", ABSENT)
+            elif is_root_arn(p.arn):
+                ctx.setdefault("aws:PrincipalArn", p.arn)
+                ctx.setdefault("aws:PrincipalType", "Account")
+            elif ":user/" in p.arn:
+                ctx.setdefault("aws:PrincipalArn", p.arn)
+                ctx.setdefault("aws:PrincipalType", "User")
+                ctx.setdefault("aws:username", p.arn.rsplit("/", 1)[-1])
+        if p.org_id:
+            ctx.setdefault("aws:PrincipalOrgID", p.org_id)
+        if kind == "kms" and p_acct:
+            ctx.setdefault("kms:CallerAccount", p_acct)
+    elif pk == "service":
+        ctx.setdefault("aws:PrincipalServiceName", p.service)
+        ctx.setdefault("aws:PrincipalIsAWSService", "true")
+    return ctx
+
+
+# ----------------------------------------------------------------------------- describing
+
+
+def _who(p: Principal) -> str:
+    if isinstance(p.arn, str):
+        return p.arn
+    if isinstance(p.arn, Unknown):
+        return f"<unknown principal: {p.arn.reason}>"
+    if p.service:
+        return p.service
+    if p.account:
+        return f"a principal of account {p.account}"
+    return "an anonymous caller"
+
+
+def _layer_decision(layer: _Layer | None, allow: bool | None = None) -> Decision | None:
+    if layer is None:
+        return None
+    allow = layer.any_allow() if allow is None else allow
+    if layer.deny is True:
+        return Decision.EXPLICIT_DENY
+    if allow is False:
+        return Decision.IMPLICIT_DENY
+    if allow is True and layer.deny is False:
+        return Decision.ALLOWED
+    return Decision.UNKNOWN
+
+
+def _labels(refs: list[StatementRef]) -> str:
+    return ", ".join(r.label() for r in refs)
+
+
+# ----------------------------------------------------------------------------- evaluate
+
+
+_MANAGED_ALIAS_ACTIONS = {"kms:createalias", "kms:updatealias", "kms:deletealias"}
+
+
+def evaluate(
+    request: Request,
+    identity_policies: Sequence[Policy] | None,
+    resource_policy: Policy | None,
+    *,
+    kind: str = "generic",
+    permissions_boundary: Policy | None = None,
+) -> Result:
+    """Decide one request.
+
+    ``identity_policies``: the principal's identity policies; None = not among the inputs (the
+    identity layer is UNKNOWN), ``[]`` = it has none. Service principals and anonymous callers have
+    no identity layer. ``resource_policy``: the bucket/queue/... policy (``kind="generic"``), the key
+    policy (``"kms"``) or the role's trust policy (``"trust"``); None = there is none.
+    ``permissions_boundary``: the principal's permissions boundary, if it has one (optional extra).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    p = request.principal
+    pk = _principal_kind(p)
+    who = _who(p)
+    action = request.action
+    resource = request.resource
+    action_l = action.lower() if isinstance(action, str) else ""
+
+    # STS API reference, GetCallerIdentity: no permission needed, even with an explicit Deny.
+    if action_l == "sts:getcalleridentity":
+        return Result(Decision.ALLOWED, ("sts:GetCallerIdentity needs no permission (STS API reference)",),
+                      (), None, None, ())
+    # KMS DG, aliases: alias/aws/ is reserved for AWS managed keys; no one may create/update/delete them.
+    if action_l in _MANAGED_ALIAS_ACTIONS and isinstance(resource, str) and ":alias/aws/" in resource:
+        return Result(Decision.IMPLICIT_DENY,
+                      (f"{resource} is an AWS managed key alias (alias/aws/...), which no policy lets anyone change",),
+                      (), None, None, ())
+
+    p_acct = (p.account or account_of(p.arn)) if pk == "aws" else None
+    r_acct = request.resource_account if isinstance(request.resource_account, str) else None
+    if r_acct is None:
+        r_acct = account_of(resource)
+    if r_acct is None and resource == "*" and resource_policy is None:
+        r_acct = p_acct  # account-level actions act in the caller's own account
+
+    key_resource = isinstance(resource, str) and resource.startswith("arn:") and ":kms:" in resource and ":key/" in resource
+    if kind == "kms" and resource_policy is None and not key_resource:
+        kind = "generic"  # e.g. kms:ListKeys on "*": no key is involved, IAM alone decides
+    rp_word = _RP_WORD[kind]
+
+    ctx = _build_context(request, kind, p_acct)
+    has_boundary = permissions_boundary is not None and pk == "aws"
+
+    # --- layers
+    identity: _Layer | None = None
+    if pk == "aws":
+        if identity_policies is None:
+            identity = _unknown_layer("identity policies", f"identity policies of {who} (not among the inputs)")
+        else:
+            identity = _eval_layer("identity policies", identity_policies, request, ctx,
+                                   resource_layer=False, has_boundary=has_boundary)
+    boundary: _Layer | None = None
+    if has_boundary:
+        boundary = _eval_layer(permissions_boundary.name, [permissions_boundary], request, ctx,
+                               resource_layer=False, has_boundary=True)
+    rp: _Layer | None = None
+    if resource_policy is not None:
+        rp = _eval_layer(resource_policy.name, [resource_policy], request, ctx,
+                         resource_layer=True, has_boundary=has_boundary)
+
+    I = identity.allow[EXACT] if identity else False
+    B = boundary.allow[EXACT] if boundary else True
+    RE = rp.allow[EXACT] if rp else False
+    RR = rp.allow[ROLE] if rp else False
+    RA = rp.allow[ACCOUNT] if rp else False
+
+    def allowed_for(same: bool) -> bool | None:
+        if pk != "aws":
+            return RE  # services and anonymous callers: only the resource policy can grant
+        if not same:
+            return t_and([I, B, t_or([RE, RR, RA])])
+        if kind == "generic":
+            return t_or([t_and([I, B]), RE, t_and([RR, B])])
+        return t_or([RE, t_and([RR, B]), t_and([RA, I, B])])
+
+    account_unknown: str | None = None
+    if pk != "aws":
+        allowed = allowed_for(True)
+        same: bool | None = True
+    elif p_acct is not None and r_acct is not None:
+        same = p_acct == r_acct
+        allowed = allowed_for(same)
+    elif kind == "generic" and resource_policy is None:
+        same = True  # no resource policy: the identity policy decides (the caller's own account)
+        allowed = allowed_for(True)
+    else:
+        a_same, a_cross = allowed_for(True), allowed_for(False)
+        same = None
+        allowed = a_same if a_same == a_cross else None
+        if allowed is None:
+            account_unknown = (f"account that owns {resource}" if r_acct is None
+                               else f"account of principal {who}")
+
+    deny = t_or([lay.deny for lay in (identity, boundary, rp) if lay is not None])
+
+    # --- decision
+    if deny is True:
+        decision = Decision.EXPLICIT_DENY
+    elif allowed is False:
+        decision = Decision.IMPLICIT_DENY
+    elif allowed is True and deny is False:
+        decision = Decision.ALLOWED
+    else:
+        decision = Decision.UNKNOWN
+
+    # --- explanation
+    reasons: list[str] = []
+    deciding: list[StatementRef] = []
+    unknowns: list[str] = []
+    layers = [lay for lay in (identity, boundary, rp) if lay is not None]
+    what = f"{action} on {resource}"
+
+    if decision is Decision.EXPLICIT_DENY:
+        for lay in layers:
+            if lay.deny is True:
+                deciding.extend(lay.deny_refs)
+                layer_word = ("identity policy" if lay is identity else "permissions boundary" if lay is boundary
+                              else rp_word)
+                for ref in lay.deny_refs:
+                    reasons.append(f"explicit Deny in {ref.label()} ({layer_word}) applies to {who} for {what}")
+    elif decision is Decision.ALLOWED:
+        terms: list[tuple[str, list[StatementRef]]] = []
+        if pk == "aws" and identity is not None and I is True and (same is not True or kind == "generic" or RA is True) and B is True:
+            terms.append(("identity policy", identity.allow_refs[EXACT]))
+        if rp is not None:
+            for k in (EXACT, ROLE, ACCOUNT):
+                if rp.allow[k] is True:
+                    terms.append((rp_word, rp.allow_refs[k]))
+        if boundary is not None and B is True:
+            terms.append(("permissions boundary", boundary.allow_refs[EXACT]))
+        for word, refs in terms:
+            deciding.extend(refs)
+            reasons.append(f"{_labels(refs)} allows {who} to {what} ({word})")
+        if same is False:
+            reasons.append("cross-account request: both the identity policy and the "
+                           f"{rp_word} allow it")
+        elif rp is not None and RA is True and RE is not True and RR is not True:
+            reasons.append(f"the {rp_word} names account {p_acct} (root), which delegates to its IAM policies")
+    elif decision is Decision.IMPLICIT_DENY:
+        reasons.extend(_implicit_reasons(kind, pk, same, who, what, p_acct, r_acct, identity, boundary, rp,
+                                         resource_policy, rp_word, I, B, RE, RR, RA))
+    else:
+        for lay in layers:
+            if lay.deny is None:
+                deciding.extend(lay.deny_unknown_refs)
+                unknowns.extend(lay.deny_unknowns)
+            if lay.any_allow() is None:
+                deciding.extend(lay.allow_unknown_refs_all())
+                unknowns.extend(lay.allow_unknowns_all())
+        if account_unknown:
+            unknowns.append(account_unknown)
+        if deny is None and allowed is True:
+            reasons.append(f"{who} is allowed to {what} unless a Deny whose applicability is unknown applies")
+        else:
+            reasons.append(f"whether {who} may {what} depends on inputs pipelint does not have")
+    if decision is not Decision.UNKNOWN and deny is None and decision is Decision.IMPLICIT_DENY:
+        reasons.append("(a Deny whose applicability is unknown may also apply)")
+
+    return Result(
+        decision=decision,
+        reasons=tuple(reasons),
+        deciding=tuple(_dedupe_refs(deciding)),
+        identity=_layer_decision(identity, I if identity is not None else None) if identity is not None else None,
+        resource=(_layer_decision(rp) if rp is not None
+                  else (Decision.IMPLICIT_DENY if kind in ("kms", "trust") else None)),
+        unknowns=tuple(dict.fromkeys(unknowns)),
+    )
+
+
+def _implicit_reasons(kind, pk, same, who, what, p_acct, r_acct, identity, boundary, rp, resource_policy,
+                      rp_word, I, B, RE, RR, RA) -> list[str]:
+    out: list[str] = []
+    rp_name = resource_policy.name if resource_policy is not None else None
+    if pk != "aws":
+        if rp is None:
+            out.append(f"no {rp_word} on the resource, and {who} has no identity policies: nothing allows {what}")
+        else:
+            out.append(f"{rp_name} has no statement allowing {who} to {what}")
+        return out
+    if identity is not None and I is False:
+        out.append(f"no identity policy of {who} allows {what}")
+    if boundary is not None and B is False:
+        out.append(f"permissions boundary {boundary.name} does not allow {what}")
+    if same is False:
+        if rp is None:
+            out.append(f"cross-account request ({p_acct} to {r_acct}) but there is no {rp_word}: "
+                       "cross-account access needs the resource's policy to allow it too")
+        elif t_or([RE, RR, RA]) is False:
+            out.append(f"{rp_name} has no statement allowing {who} (account {p_acct}) to {what}; "
+                       "cross-account access needs both the identity policy and the "
+                       f"{rp_word}")
+        return out
+    if kind == "generic":
+        if rp is not None and RE is False and RR is False:
+            out.append(f"{rp_name} does not grant {what} to {who} itself"
+                       + (" (it names the account root, which only delegates to IAM policies)" if RA is True else ""))
+        elif rp is not None and RR is True and B is False:
+            out.append(f"{rp_name} grants to the role ARN, which the permissions boundary still limits")
+        return out
+    # kms / trust in the same account
+    if rp is None:
+        out.append(f"there is no {rp_word}: it must allow {what} (IAM policies alone are not enough)")
+    elif RE is False and RR is False and RA is False:
+        out.append(f"{rp_name} neither names {who} nor the account root of {p_acct} "
+                   "(which would delegate to IAM policies), so IAM policies cannot grant " + what)
+    elif RA is True and I is False:
+        out.append(f"{rp_name} delegates to IAM policies of account {p_acct} (root principal), "
+                   f"but no identity policy of {who} allows {what}")
+    return out

@@ -1,0 +1,95 @@
+"""Questions about the model that several rules ask: which actions cross accounts, which store serves
+a region, which key a store names. Answers are True/False or an Unknown that says why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipelint import arns
+from pipelint.model import Action, ArtifactStore, Key, Pipeline, World
+from pipelint.values import Unknown
+
+AWS_MANAGED_S3_ALIASES = ("alias/aws/s3",)
+
+
+def action_account(pipeline: Pipeline, action: Action) -> Any:
+    """The account an action runs in: its role's account, or the pipeline's when it has no role."""
+    if action.role_arn is None:
+        return pipeline.account
+    if isinstance(action.role_arn, Unknown):
+        return action.role_arn
+    return arns.account_of(action.role_arn) or Unknown(f"roleArn of {action.label} is not an ARN: {action.role_arn}")
+
+
+def is_cross_account(pipeline: Pipeline, action: Action) -> bool | Unknown:
+    account = action_account(pipeline, action)
+    if isinstance(account, Unknown):
+        return account
+    if isinstance(pipeline.account, Unknown):
+        return pipeline.account
+    return account != pipeline.account
+
+
+def cross_account_actions(pipeline: Pipeline) -> tuple[list[Action], list[tuple[Action, Unknown]]]:
+    """(actions known to run in another account, actions where that is unknown with why)."""
+    known, unknown = [], []
+    for action in pipeline.actions:
+        answer = is_cross_account(pipeline, action)
+        if answer is True:
+            known.append(action)
+        elif isinstance(answer, Unknown):
+            unknown.append((action, answer))
+    return known, unknown
+
+
+def stores(pipeline: Pipeline) -> list[tuple[Any, ArtifactStore]]:
+    """(region, store) for every artifact store; the single store serves the pipeline's region."""
+    if pipeline.artifact_stores is not None:
+        return [(store.region, store) for store in pipeline.artifact_stores.values()]
+    if pipeline.artifact_store is not None:
+        return [(pipeline.region, pipeline.artifact_store)]
+    return []
+
+
+def store_for(pipeline: Pipeline, region: Any) -> ArtifactStore | None | Unknown:
+    """The store that serves ``region``; None when there is none; Unknown when that cannot be told."""
+    if isinstance(region, Unknown):
+        return region
+    if pipeline.artifact_stores is not None:
+        return next((s for s in pipeline.artifact_stores.values() if s.region == region), None)
+    if pipeline.artifact_store is not None:
+        if isinstance(pipeline.region, Unknown):
+            return pipeline.region
+        return pipeline.artifact_store if region == pipeline.region else None
+    return None
+
+
+def is_aws_managed_s3_key(key_id: Any) -> bool:
+    return isinstance(key_id, str) and (key_id in AWS_MANAGED_S3_ALIASES or key_id.endswith(":alias/aws/s3"))
+
+
+def store_key(world: World, pipeline: Pipeline, region: Any, store: ArtifactStore) -> Key | None:
+    """The model key a store names, when the inputs hold it."""
+    account = pipeline.account
+    return world.key(store.key_id, account, region if isinstance(region, str) else pipeline.region)
+
+
+def project_name(action: Action) -> Any:
+    return action.configuration.get("ProjectName")
+
+
+def find_project(world: World, name: Any, account: Any, region: Any):
+    if not isinstance(name, str):
+        return None
+    for project in world.projects.values():
+        if project.name == name and project.account == account and project.region == region:
+            return project
+    if name.startswith("arn:"):
+        return world.projects.get(name)
+    return None
+
+
+def is_pipeline_arn(value: Any) -> bool | None:
+    if isinstance(value, Unknown):
+        return True if value.shape == "arn:codepipeline:" else None
+    return arns.service_of(value) == "codepipeline"

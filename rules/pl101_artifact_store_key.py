@@ -1,0 +1,92 @@
+"""
+## What it does
+Checks that a pipeline with any cross-account action encrypts every artifact store with a
+customer-managed KMS key, named by its key ARN.
+
+## Why is this bad?
+An action in another account reads and writes artifacts encrypted with the store's key. Without an
+`encryptionKey`, CodePipeline uses the AWS-managed `aws/s3` key, whose policy cannot be changed, so no
+other account can ever decrypt the artifacts. A bare key id is looked up in the account that uses it,
+so the other account looks for a key that does not exist there. An alias is documented as recognized
+only in the key's own account (CDK's cross-region support stacks use alias ARNs and work, so this is a
+warning rather than an error).
+
+## Example
+```yaml
+ArtifactStore:
+  Type: S3
+  Location: !Ref ArtifactBucket
+  EncryptionKey:
+    Id: !Ref ArtifactKey        # Ref of AWS::KMS::Key is the bare key id
+    Type: KMS
+```
+
+## Fix
+Name the key by its ARN:
+```yaml
+  EncryptionKey:
+    Id: !GetAtt ArtifactKey.Arn
+    Type: KMS
+```
+"""
+
+from __future__ import annotations
+
+from pipelint import arns, queries
+from pipelint.model import World
+from pipelint.rule import Report, Rule
+from pipelint.values import Unknown
+
+RULE = Rule(id="PL101", name="artifact-store-key", severity="error",
+            summary="Cross-account pipelines encrypt every artifact store with a customer-managed key named by ARN")
+
+FIX_ARN = "Set encryptionKey to the key's ARN (CloudFormation: Id: !GetAtt Key.Arn, Type: KMS)."
+
+
+def check(world: World, report: Report) -> None:
+    for pipeline in world.pipelines:
+        crossing, unsure = queries.cross_account_actions(pipeline)
+        for region, store in queries.stores(pipeline):
+            problem = _problem(world, store)
+            if problem is None:
+                continue
+            severity, message, fix = problem
+            resources = [pipeline.key]
+            where = f"artifact store{'' if region is None else f' for {region}'} of pipeline {pipeline.label}"
+            if isinstance(severity, Unknown):
+                if crossing or unsure:
+                    report.unverified(store.source, f"the encryption key of the {where} is not known "
+                                      f"({severity.reason})", resources=resources, settle=severity.reason)
+                continue
+            if crossing:
+                names = ", ".join(a.label for a in crossing[:3])
+                report.fail(store.source, f"{message} in the {where}, which has cross-account actions ({names})",
+                            resources=resources, fix=fix, severity=severity)
+            elif unsure:
+                action, why = unsure[0]
+                report.unverified(store.source, f"{message} in the {where}; whether action {action.label} "
+                                  f"runs in another account is not known ({why.reason})",
+                                  resources=resources, settle=why.reason)
+
+
+def _problem(world: World, store):
+    """(severity or Unknown, message, fix) when the store's key is wrong for cross-account use."""
+    key_id = store.key_id
+    if key_id is None:
+        return "error", "no encryptionKey (the AWS-managed aws/s3 key cannot be shared)", FIX_ARN
+    if isinstance(key_id, Unknown):
+        if key_id.shape == "arn:kms:key":
+            return None
+        return key_id, "", ""
+    if queries.is_aws_managed_s3_key(key_id):
+        return "error", f"encryptionKey {key_id} is the AWS-managed aws/s3 key, which cannot be shared", FIX_ARN
+    if arns.is_kms_key_arn(key_id):
+        key = world.key(key_id)
+        if key is not None and key.aws_managed:
+            return "error", f"encryptionKey {key_id} is an AWS-managed key, which cannot be shared", FIX_ARN
+        return None
+    if arns.is_kms_alias_arn(key_id) or key_id.startswith("alias/"):
+        return ("warning", f"encryptionKey {key_id} is an alias; AWS documents aliases as recognized only in "
+                "the key's own account", FIX_ARN)
+    return ("error", f"encryptionKey {key_id} is a bare key id, which resolves in the account that uses it",
+            FIX_ARN)
