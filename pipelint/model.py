@@ -198,6 +198,21 @@ class Notice:
 
 
 @dataclass
+class Suppression:
+    """A ``Metadata: pipelint: ignore: [{id, reason}]`` entry (or a config ``suppress`` entry).
+
+    It covers findings of rule ids starting with ``rule`` located in ``file`` under logical ``prefix``
+    (``()`` for a template-level entry, ``("Resources", LogicalId)`` for a resource-level one)."""
+
+    rule: str
+    file: str | None
+    prefix: tuple
+    reason: str | None
+    source: Source
+    resource: str | None = None  # config entries may name a resource instead of a place
+
+
+@dataclass
 class World:
     pipelines: list = field(default_factory=list)
     buckets: dict = field(default_factory=dict)  # key -> Bucket (key: bucket name when known)
@@ -211,6 +226,7 @@ class World:
     event_rules: list = field(default_factory=list)
     notices: list = field(default_factory=list)
     files: list = field(default_factory=list)  # every input file read
+    suppressions: list = field(default_factory=list)  # Suppression
     org_id: str | None = None
     our_accounts: tuple = ()
 

@@ -23,7 +23,7 @@ from pipelint.loaders.documents import Document
 from pipelint.loaders.intrinsics import Resolver, StackContext, TemplateError
 from pipelint.loaders.pipeline_shape import build_pipeline
 from pipelint.model import (Bucket, EventRule, Function, Key, ManagedPolicy, Notice, PolicyDoc, Project,
-                            Queue, Role, Source, Target, World)
+                            Queue, Role, Source, Suppression, Target, World)
 from pipelint.values import Unknown, find_unknown
 
 PIPELINE = "AWS::CodePipeline::Pipeline"
@@ -267,8 +267,36 @@ def att_value(stack: Stack, logical: str, attr: str) -> Any:
 
 # -- resources into the model ---------------------------------------------------------------------
 
+def suppressions(stack: Stack) -> list[Suppression]:
+    """``Metadata: {pipelint: {ignore: [{id: PL101, reason: ...}]}}`` at template or resource level."""
+    found = []
+    places = [((), stack.template.get("Metadata"))]
+    places += [(("Resources", logical), r.get("Metadata")) for logical, r in stack.resources().items()
+               if isinstance(r, dict)]
+    for prefix, metadata in places:
+        entries = metadata.get("pipelint", {}).get("ignore") if isinstance(metadata, dict) and isinstance(
+            metadata.get("pipelint"), dict) else None
+        path = prefix + ("Metadata", "pipelint", "ignore")
+        if entries is None:
+            continue
+        if not isinstance(entries, list):
+            raise InputError(stack.document.path, "Metadata pipelint.ignore must be a list of {id, reason}",
+                             *(stack.document.locate(path) or (None, None)))
+        for i, entry in enumerate(entries):
+            rule = entry.get("id") if isinstance(entry, dict) else entry
+            if not isinstance(rule, str) or not rule.upper().startswith("PL"):
+                raise InputError(stack.document.path, "each pipelint.ignore entry needs an id such as PL101",
+                                 *(stack.document.locate(path + (i,)) or (None, None)))
+            reason = entry.get("reason") if isinstance(entry, dict) else None
+            found.append(Suppression(rule.upper(), stack.document.path, prefix,
+                                     reason if isinstance(reason, str) and reason.strip() else None,
+                                     stack.source(path + (i,))))
+    return found
+
+
 def load_stack(stack: Stack, world: World, pending: list) -> None:
     """Add the stack's resources to ``world``; attachments (policies to roles, ...) go to ``pending``."""
+    world.suppressions.extend(suppressions(stack))
     for logical, resource in stack.resources().items():
         if not isinstance(resource, dict):
             raise InputError(stack.document.path, f"resource {logical} is not a mapping",
