@@ -1,0 +1,123 @@
+"""Bridges the model and the policy evaluator for the grant rules.
+
+Builds the evaluator's request for "may this role do this to that resource" from what the model knows
+(the role's policies, the resource's policy, the request context a pipeline action really has) and turns
+the result into a finding: which layer is missing, the Deny that decided, a statement to paste as a fix.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pipelint import arns
+from pipelint.data import aws_managed_policies
+from pipelint.model import PolicyDoc, Role, Source, World
+from pipelint.policy import Decision, Policy, Principal, Request, Result, evaluate
+from pipelint.values import Unknown
+
+
+@dataclass
+class Check:
+    """One requirement: ``principal`` may ``action`` on ``resource``."""
+
+    principal: Any  # role ARN (str/Unknown), or a service name when ``service`` is set
+    action: str
+    resource: str
+    resource_account: Any
+    resource_policy: PolicyDoc | None
+    kind: str = "generic"  # evaluator kind: generic / kms / trust
+    context: dict | None = None
+    service: str | None = None
+
+
+def policy(doc: PolicyDoc | None) -> Policy | None:
+    if doc is None:
+        return None
+    return Policy(doc.document, doc.name, doc.source)
+
+
+def identity_policies(world: World, role: Role | None) -> list[Policy] | None:
+    """The role's identity policies; None when the role is not among the inputs at all."""
+    if role is None:
+        return None
+    found = [Policy(d.document, d.name, d.source) for d in role.inline_policies]
+    for arn in role.managed_policy_arns:
+        managed = world.managed_policy(arn)
+        if managed is not None:
+            found.append(Policy(managed.document.document, f"managed policy {arn}", managed.document.source))
+            continue
+        known = aws_managed_policies.document(arn)
+        if known is not None:
+            found.append(Policy(known, f"AWS managed policy {arn}"))
+        else:
+            reason = (arn.reason if isinstance(arn, Unknown)
+                      else f"the document of managed policy {arn} (not among the inputs)")
+            found.append(Policy(Unknown(reason), f"managed policy {arn}"))
+    if not role.policies_complete:
+        found.append(Policy(Unknown(f"the identity policies of role {role.arn} (the inputs hold only part "
+                                    "of them)"), f"other policies of {role.arn}"))
+    return found
+
+
+def principal(world: World, arn: Any, service: str | None = None) -> Principal:
+    if service:
+        return Principal(arn=None, account=None, service=service)
+    account = arns.account_of(arn)
+    org = world.org_id if world.org_id and (not world.our_accounts or account in world.our_accounts) else None
+    return Principal(arn=arn if isinstance(arn, str) else None, account=account, org_id=org)
+
+
+def run(world: World, check: Check) -> Result:
+    role = world.role(check.principal) if not check.service else None
+    identities = [] if check.service else identity_policies(world, role)
+    request = Request(
+        principal=principal(world, check.principal, check.service), action=check.action,
+        resource=check.resource,
+        resource_account=check.resource_account if isinstance(check.resource_account, str) else None,
+        context=check.context or {})
+    return evaluate(request, identities, policy(check.resource_policy), kind=check.kind)
+
+
+def layer_text(result: Result, resource_word: str) -> str:
+    """Which layer let the request down, in words."""
+    parts = []
+    if result.identity is not None and result.identity is not Decision.ALLOWED:
+        parts.append(f"the principal's own IAM policy ({_word(result.identity)})")
+    if result.resource is not None and result.resource is not Decision.ALLOWED:
+        parts.append(f"the {resource_word} ({_word(result.resource)})")
+    return " and ".join(parts) or "the policies together"
+
+
+def _word(decision: Decision) -> str:
+    return {Decision.EXPLICIT_DENY: "explicitly denies it", Decision.IMPLICIT_DENY: "does not allow it",
+            Decision.UNKNOWN: "cannot be settled", Decision.ALLOWED: "allows it"}[decision]
+
+
+def deny_quote(result: Result) -> str:
+    if result.decision is not Decision.EXPLICIT_DENY or not result.deciding:
+        return ""
+    ref = result.deciding[0]
+    return f"; denied by {ref.label()}: {json.dumps(ref.statement, sort_keys=True, default=str)}"
+
+
+def statement(sid: str, actions: list[str], resources: Any, principal_arn: Any = None,
+              service: str | None = None) -> str:
+    """A policy statement to paste as a fix (with Principal for resource policies)."""
+    body: dict = {"Sid": sid, "Effect": "Allow"}
+    if service:
+        body["Principal"] = {"Service": service}
+    elif principal_arn is not None:
+        body["Principal"] = {"AWS": str(principal_arn)}
+    body["Action"] = actions if len(actions) > 1 else actions[0]
+    body["Resource"] = resources
+    return json.dumps(body)
+
+
+def location(doc: PolicyDoc | None, fallback: Source) -> Source:
+    return doc.source if doc is not None and doc.source is not None else fallback
+
+
+def unknowns(result: Result) -> str:
+    return "; ".join(result.unknowns) or "an input the evaluator could not see"
