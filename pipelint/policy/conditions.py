@@ -310,6 +310,9 @@ def _evaluate_one(op: str, key: str, values: Any, ctx: Context, variables: bool)
     if isinstance(values, Unknown):
         return None, [f"values of condition {op} {key} ({values.reason})"]
 
+    spec = _OPS.get(base)
+    if spec is None and base != "null":
+        return None, [f"support for condition operator {op} (pipelint does not evaluate it)"]
     found = ctx.lookup(key)
     if found is _MISSING or isinstance(found, Unknown):
         return None, [key_unknown_reason(key, found)]
@@ -327,9 +330,7 @@ def _evaluate_one(op: str, key: str, values: Any, ctx: Context, variables: bool)
         r = t_or(outs)
         return r, ([f"values of condition Null {key}"] if r is None else [])
 
-    spec = _OPS.get(base)
-    if spec is None:
-        return None, [f"support for condition operator {op} (not evaluated by pipelint)"]
+    assert spec is not None
     test, negated, family = spec
 
     if not present:

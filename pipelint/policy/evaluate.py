@@ -492,23 +492,25 @@ def evaluate(
                 for ref in lay.deny_refs:
                     reasons.append(f"explicit Deny in {ref.label()} ({layer_word}) applies to {who} for {what}")
     elif decision is Decision.ALLOWED:
-        terms: list[tuple[str, list[StatementRef]]] = []
-        if pk == "aws" and identity is not None and I is True and (same is not True or kind == "generic" or RA is True) and B is True:
-            terms.append(("identity policy", identity.allow_refs[EXACT]))
-        if rp is not None:
-            for k in (EXACT, ROLE, ACCOUNT):
-                if rp.allow[k] is True:
-                    terms.append((rp_word, rp.allow_refs[k]))
+        if pk == "aws" and identity is not None and I is True and B is True and (
+                same is not True or kind == "generic" or RA is True):
+            deciding.extend(identity.allow_refs[EXACT])
+            reasons.append(f"{_labels(identity.allow_refs[EXACT])} allows {who} to {what} (identity policy)")
         if boundary is not None and B is True:
-            terms.append(("permissions boundary", boundary.allow_refs[EXACT]))
-        for word, refs in terms:
-            deciding.extend(refs)
-            reasons.append(f"{_labels(refs)} allows {who} to {what} ({word})")
+            deciding.extend(boundary.allow_refs[EXACT])
+            reasons.append(f"{_labels(boundary.allow_refs[EXACT])} allows {what} (permissions boundary)")
+        if rp is not None:
+            direct = _dedupe_refs(rp.allow_refs[EXACT] + rp.allow_refs[ROLE])
+            if direct:
+                deciding.extend(direct)
+                reasons.append(f"{_labels(direct)} allows {who} to {what} ({rp_word})")
+            if RA is True and (same is False or not direct):
+                deciding.extend(rp.allow_refs[ACCOUNT])
+                reasons.append(f"{_labels(rp.allow_refs[ACCOUNT])} allows account {p_acct} to {what} "
+                               f"({rp_word}; naming the account root delegates to its IAM policies)")
         if same is False:
-            reasons.append("cross-account request: both the identity policy and the "
+            reasons.append(f"cross-account request ({p_acct} to {r_acct}): both the identity policy and the "
                            f"{rp_word} allow it")
-        elif rp is not None and RA is True and RE is not True and RR is not True:
-            reasons.append(f"the {rp_word} names account {p_acct} (root), which delegates to its IAM policies")
     elif decision is Decision.IMPLICIT_DENY:
         reasons.extend(_implicit_reasons(kind, pk, same, who, what, p_acct, r_acct, identity, boundary, rp,
                                          resource_policy, rp_word, I, B, RE, RR, RA))
