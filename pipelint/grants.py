@@ -121,3 +121,19 @@ def location(doc: PolicyDoc | None, fallback: Source) -> Source:
 
 def unknowns(result: Result) -> str:
     return "; ".join(result.unknowns) or "an input the evaluator could not see"
+
+
+def blame(world: World, result: Result, resource_doc: PolicyDoc | None, role_arn: Any, fallback: Source) -> Source:
+    """Where to point: the resource-side policy when it is the missing layer, else the role, else ``fallback``."""
+    if result.resource is not None and result.resource is not Decision.ALLOWED and resource_doc is not None \
+            and resource_doc.source is not None:
+        return resource_doc.source
+    role = world.role(role_arn)
+    if result.identity is not None and result.identity is not Decision.ALLOWED and role is not None:
+        return role.source
+    return fallback
+
+
+def missing(text: str) -> PolicyDoc:
+    """A resource policy that is not among the inputs."""
+    return PolicyDoc(Unknown(text), text)

@@ -1,0 +1,89 @@
+"""
+## What it does
+For every action whose role is in another account than the artifact bucket, checks that the bucket
+policy AND the role's own IAM policy let the role read the input artifacts (`s3:GetObject`) and write
+the output artifacts (`s3:PutObject`).
+
+## Why is this bad?
+Across accounts S3 needs both sides: the bucket policy in the bucket's account must grant the role (or
+its account) and the role's identity policy in its own account must allow the same access. Either one
+missing, or a Deny in either, and the action fails with AccessDenied when it fetches or uploads an
+artifact — after the pipeline has already started.
+
+## Example
+```yaml
+ArtifactBucketPolicy:
+  Type: AWS::S3::BucketPolicy
+  Properties:
+    Bucket: !Ref ArtifactBucket
+    PolicyDocument:
+      Statement:
+        - Effect: Allow
+          Principal: {AWS: arn:aws:iam::111111111111:root}   # only the tooling account
+          Action: s3:*
+          Resource: !Sub ${ArtifactBucket.Arn}/*
+```
+
+## Fix
+Grant the action role (or its account root) on the objects, in the bucket policy:
+```json
+{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:role/deploy"},
+ "Action": ["s3:GetObject*", "s3:PutObject"], "Resource": "arn:aws:s3:::artifact-bucket/*"}
+```
+and allow the same actions on `arn:aws:s3:::artifact-bucket/*` in the role's own policy.
+"""
+
+from __future__ import annotations
+
+from pipelint import grants
+from pipelint.artifacts import accesses
+from pipelint.model import World
+from pipelint.policy import Decision
+from pipelint.rule import Report, Rule
+from pipelint.values import Unknown
+
+RULE = Rule(id="PL301", name="artifact-bucket-grant", severity="error",
+            summary="Bucket policy and role policy both let cross-account action roles read/write artifacts")
+
+
+def check(world: World, report: Report) -> None:
+    for pipeline in world.pipelines:
+        for action, access in accesses(world, pipeline):
+            if isinstance(access, Unknown):
+                report.unverified(action.source, f"whether action {action.label} of pipeline {pipeline.label} "
+                                  "may read and write its artifacts is not known", resources=[pipeline.key],
+                                  settle=access.reason)
+                continue
+            needs = [("s3:GetObject", artifact, False) for artifact in access.reads[:1]]
+            needs += [("s3:PutObject", artifact, True) for artifact in access.writes[:1]]
+            for s3_action, artifact, write in needs:
+                _one(world, report, access, s3_action, artifact, write)
+
+
+def _one(world: World, report: Report, access, s3_action: str, artifact: str, write: bool) -> None:
+    action, pipeline = access.action, access.pipeline
+    bucket_policy = access.bucket.policy if access.bucket is not None else None
+    if access.bucket is None:
+        bucket_policy = grants.missing(f"the policy of bucket {access.bucket_name} (the bucket is not among the inputs)")
+    result = grants.run(world, grants.Check(
+        principal=access.role_arn, action=s3_action, resource=access.object_arn(artifact),
+        resource_account=access.bucket_account, resource_policy=bucket_policy, context=access.context(write)))
+    res = [pipeline.key, access.role_arn, f"arn:aws:s3:::{access.bucket_name}"]
+    what = f"role {access.role_arn} ({action.label}) to {s3_action} artifact {artifact} in bucket {access.bucket_name}"
+    if result.decision is Decision.ALLOWED:
+        return
+    if result.decision is Decision.UNKNOWN:
+        report.unverified(action.source, f"cannot tell whether the policies allow {what}", resources=res,
+                          settle=grants.unknowns(result))
+        return
+    objects = f"arn:aws:s3:::{access.bucket_name}/*"
+    fixes = []
+    if result.resource is not Decision.ALLOWED:
+        fixes.append("bucket policy: " + grants.statement("PipelineArtifacts", ["s3:GetObject*", "s3:PutObject"],
+                                                           objects, principal_arn=access.role_arn))
+    if result.identity is not Decision.ALLOWED:
+        fixes.append(f"policy of role {access.role_arn}: " + grants.statement(
+            "PipelineArtifacts", ["s3:GetObject*", "s3:PutObject"], objects))
+    where = grants.blame(world, result, bucket_policy, access.role_arn, action.source)
+    report.fail(where, f"{what} is denied across accounts: {grants.layer_text(result, 'bucket policy')}"
+                f"{grants.deny_quote(result)}", resources=res, fix="\n".join(fixes) or None)

@@ -1,0 +1,86 @@
+"""
+## What it does
+For every action whose role is in another account than the artifact store, checks that the store
+key's key policy AND the role's own IAM policy allow `kms:Decrypt` (to read input artifacts) and
+`kms:GenerateDataKey` (to write output artifacts) on that region's artifact key.
+
+## Why is this bad?
+Artifacts are SSE-KMS objects. S3 calls KMS on the caller's behalf, so the caller needs the key.
+A KMS key policy is the root of all access to a key: an IAM policy alone is never enough, and across
+accounts both the key policy (naming the role or its account) and the role's policy must allow. A
+missing grant fails the action with AccessDenied ("kms:Decrypt") when it downloads the artifact.
+
+## Example
+```yaml
+KeyPolicy:
+  Statement:
+    - Effect: Allow
+      Principal: {AWS: !Sub "arn:aws:iam::${AWS::AccountId}:root"}
+      Action: kms:*
+      Resource: "*"
+    # nothing for the deploy account
+```
+
+## Fix
+Add to the key policy:
+```json
+{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:role/deploy"},
+ "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+ "Resource": "*"}
+```
+and allow the same actions on the key's ARN in the role's own policy.
+"""
+
+from __future__ import annotations
+
+from pipelint import grants
+from pipelint.artifacts import accesses
+from pipelint.model import World
+from pipelint.policy import Decision
+from pipelint.rule import Report, Rule
+from pipelint.values import Unknown
+
+RULE = Rule(id="PL302", name="artifact-key-grant", severity="error",
+            summary="Key policy and role policy both let cross-account action roles use the artifact key")
+
+ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+
+
+def check(world: World, report: Report) -> None:
+    for pipeline in world.pipelines:
+        for action, access in accesses(world, pipeline):
+            if isinstance(access, Unknown) or access.store.key_id is None:
+                continue  # PL301 reports the unknown; PL101 the missing key
+            res = [pipeline.key, access.role_arn, str(access.store.key_id)]
+            if access.key is None or not isinstance(access.key.arn, str):
+                report.unverified(action.source, f"whether role {access.role_arn} ({action.label}) may use artifact "
+                                  f"key {access.store.key_id} is not known: the key is not among the inputs",
+                                  resources=res, settle=f"the template or snapshot that defines key {access.store.key_id}")
+                continue
+            needs = (["kms:Decrypt"] if access.reads else []) + (["kms:GenerateDataKey"] if access.writes else [])
+            for kms_action in needs:
+                _one(world, report, access, kms_action, res)
+
+
+def _one(world: World, report: Report, access, kms_action: str, res: list) -> None:
+    key, action = access.key, access.action
+    policy = key.policy or grants.missing(f"the key policy of {key.arn} (not among the inputs)")
+    result = grants.run(world, grants.Check(
+        principal=access.role_arn, action=kms_action, resource=key.arn, resource_account=key.account,
+        resource_policy=policy, kind="kms",
+        context={"kms:ViaService": f"s3.{access.region}.amazonaws.com", "aws:SecureTransport": True}))
+    what = f"role {access.role_arn} ({action.label}) to {kms_action} with artifact key {key.arn}"
+    if result.decision is Decision.ALLOWED:
+        return
+    if result.decision is Decision.UNKNOWN:
+        report.unverified(action.source, f"cannot tell whether the policies allow {what}", resources=res,
+                          settle=grants.unknowns(result))
+        return
+    fixes = []
+    if result.resource is not Decision.ALLOWED:
+        fixes.append("key policy: " + grants.statement("PipelineArtifactKey", ACTIONS, "*", principal_arn=access.role_arn))
+    if result.identity is not Decision.ALLOWED:
+        fixes.append(f"policy of role {access.role_arn}: " + grants.statement("PipelineArtifactKey", ACTIONS, key.arn))
+    report.fail(grants.blame(world, result, policy, access.role_arn, action.source),
+                f"{what} is denied across accounts: {grants.layer_text(result, 'key policy')}{grants.deny_quote(result)}",
+                resources=res, fix="\n".join(fixes) or None)

@@ -1,0 +1,103 @@
+"""
+## What it does
+For CloudFormation actions that name a stack execution role (`configuration.RoleArn`), checks that
+the action's role may `iam:PassRole` that role, that both are in the same account, and that the
+execution role trusts `cloudformation.amazonaws.com`.
+
+## Why is this bad?
+The action role hands the execution role to CloudFormation, which needs `iam:PassRole` on it in the
+action role's own policy (PassRole cannot cross accounts). CloudFormation then assumes the execution
+role, which works only if its trust policy admits the `cloudformation.amazonaws.com` service. Either
+missing, and the deploy fails with "is not authorized to perform: iam:PassRole" or "Role ... is
+invalid or cannot be assumed".
+
+## Example
+```yaml
+Configuration:
+  ActionMode: CREATE_UPDATE
+  RoleArn: arn:aws:iam::222222222222:role/cfn-exec     # the deploy role has no iam:PassRole on it
+```
+
+## Fix
+In the action role's policy:
+```json
+{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::222222222222:role/cfn-exec"}
+```
+and in the execution role's trust policy:
+```json
+{"Effect": "Allow", "Principal": {"Service": "cloudformation.amazonaws.com"}, "Action": "sts:AssumeRole"}
+```
+"""
+
+from __future__ import annotations
+
+from pipelint import arns, grants
+from pipelint.model import World
+from pipelint.policy import Decision
+from pipelint.rule import Report, Rule
+from pipelint.values import Unknown
+
+RULE = Rule(id="PL304", name="cloudformation-pass-role", severity="error",
+            summary="CloudFormation actions may pass their execution role, which trusts CloudFormation")
+
+
+def check(world: World, report: Report) -> None:
+    for pipeline in world.pipelines:
+        for action in pipeline.actions:
+            if action.provider != "CloudFormation" or "RoleArn" not in action.configuration:
+                continue
+            execution = action.configuration["RoleArn"]
+            passer = action.role_arn if action.role_arn is not None else pipeline.role_arn
+            res = [pipeline.key, str(passer), str(execution)]
+            unknown = next((v for v in (execution, passer) if isinstance(v, Unknown)), None)
+            if unknown is not None or passer is None:
+                report.unverified(action.source, f"whether action {action.label} may pass its CloudFormation "
+                                  "execution role is not known", resources=res,
+                                  settle=unknown.reason if unknown else "the pipeline's roleArn")
+                continue
+            _pass_role(world, report, action, passer, execution, res)
+            _trusts_cloudformation(world, report, action, execution, res)
+
+
+def _pass_role(world, report, action, passer, execution, res) -> None:
+    if arns.account_of(passer) and arns.account_of(execution) and arns.account_of(passer) != arns.account_of(execution):
+        report.fail(action.source, f"action {action.label} passes execution role {execution} from another account "
+                    f"than its own role {passer}; iam:PassRole cannot cross accounts", resources=res,
+                    fix=f"Use an execution role in account {arns.account_of(passer)}, or run the action with a role "
+                        f"in account {arns.account_of(execution)}.")
+        return
+    result = grants.run(world, grants.Check(principal=passer, action="iam:PassRole", resource=execution,
+                                            resource_account=arns.account_of(execution), resource_policy=None,
+                                            context={"iam:PassedToService": "cloudformation.amazonaws.com"}))
+    what = f"role {passer} (action {action.label}) to iam:PassRole execution role {execution}"
+    if result.decision is Decision.UNKNOWN:
+        report.unverified(action.source, f"cannot tell whether the policies allow {what}", resources=res,
+                          settle=grants.unknowns(result))
+    elif result.decision is not Decision.ALLOWED:
+        report.fail(grants.blame(world, result, None, passer, action.source),
+                    f"{what} is denied: {grants.layer_text(result, 'policy')}{grants.deny_quote(result)}",
+                    resources=res, fix=f"policy of role {passer}: " + grants.statement("PassExecutionRole",
+                                                                                      ["iam:PassRole"], execution))
+
+
+def _trusts_cloudformation(world, report, action, execution, res) -> None:
+    role = world.role(execution)
+    if role is None or role.trust is None:
+        report.unverified(action.source, f"whether execution role {execution} trusts cloudformation.amazonaws.com "
+                          "is not known: the role is not among the inputs", resources=res,
+                          settle=f"the template, get-role output or snapshot of role {execution}")
+        return
+    result = grants.run(world, grants.Check(principal=None, service="cloudformation.amazonaws.com",
+                                            action="sts:AssumeRole", resource=execution,
+                                            resource_account=arns.account_of(execution),
+                                            resource_policy=role.trust, kind="trust"))
+    what = f"execution role {execution} (action {action.label}) to be assumed by cloudformation.amazonaws.com"
+    if result.decision is Decision.UNKNOWN:
+        report.unverified(role.trust.source or action.source, f"cannot tell whether the trust policy allows {what}",
+                          resources=res, settle=grants.unknowns(result))
+    elif result.decision is not Decision.ALLOWED:
+        report.fail(role.trust.source or role.source, f"the trust policy does not allow {what}"
+                    f"{grants.deny_quote(result)}", resources=res,
+                    fix="trust policy: " + grants.statement("TrustCloudFormation", ["sts:AssumeRole"], None,
+                                                            service="cloudformation.amazonaws.com").replace(
+                        ', "Resource": null', ""))

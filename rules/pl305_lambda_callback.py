@@ -1,0 +1,80 @@
+"""
+## What it does
+Checks that the function of every Lambda invoke action has an execution role whose policy allows
+`codepipeline:PutJobSuccessResult` and `codepipeline:PutJobFailureResult`.
+
+## Why is this bad?
+A Lambda invoke action waits until the function reports back with PutJobSuccessResult or
+PutJobFailureResult. If the function's role may not call them, the call fails inside the function and
+the action hangs until it times out (up to an hour), then fails with no useful error.
+
+## Example
+```yaml
+FunctionRole:
+  Policies:
+    - PolicyName: logs
+      PolicyDocument:
+        Statement:
+          - {Effect: Allow, Action: "logs:*", Resource: "*"}
+```
+
+## Fix
+```json
+{"Effect": "Allow", "Action": ["codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult"], "Resource": "*"}
+```
+(these actions do not support resource-level permissions, so the resource is `*`).
+"""
+
+from __future__ import annotations
+
+from pipelint import grants
+from pipelint.model import World
+from pipelint.policy import Decision
+from pipelint.rule import Report, Rule
+from pipelint.values import Unknown
+
+RULE = Rule(id="PL305", name="lambda-callback", severity="error",
+            summary="Lambda invoke actions' functions may report the job result back to CodePipeline")
+
+NEEDED = ["codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult"]
+
+
+def _function(world: World, name, account, region):
+    for function in world.functions.values():
+        if name in (function.name, function.arn) and (function.arn == name or (
+                function.account == account and function.region == region)):
+            return function
+    return None
+
+
+def check(world: World, report: Report) -> None:
+    for pipeline in world.pipelines:
+        for action in pipeline.actions:
+            if action.category != "Invoke" or action.provider != "Lambda":
+                continue
+            name = action.configuration.get("FunctionName")
+            region = pipeline.action_region(action)
+            account = pipeline.account
+            function = _function(world, name, account, region) if isinstance(name, str) else None
+            res = [pipeline.key, str(name)]
+            if function is None or function.role_arn is None or isinstance(function.role_arn, Unknown):
+                why = (name.reason if isinstance(name, Unknown) else
+                       function.role_arn.reason if function is not None and isinstance(function.role_arn, Unknown)
+                       else f"the template or snapshot that defines Lambda function {name} and its role")
+                report.unverified(action.source, f"whether Lambda function {name} of action {action.label} may "
+                                  "report its result to CodePipeline is not known", resources=res, settle=why)
+                continue
+            for needed in NEEDED:
+                result = grants.run(world, grants.Check(principal=function.role_arn, action=needed, resource="*",
+                                                        resource_account=account, resource_policy=None))
+                what = f"role {function.role_arn} of function {name} (action {action.label}) to call {needed}"
+                if result.decision is Decision.UNKNOWN:
+                    report.unverified(action.source, f"cannot tell whether the policies allow {what}",
+                                      resources=[*res, function.role_arn], settle=grants.unknowns(result))
+                elif result.decision is not Decision.ALLOWED:
+                    report.fail(grants.blame(world, result, None, function.role_arn, function.source),
+                                f"{what} is denied: {grants.layer_text(result, 'policy')}{grants.deny_quote(result)}",
+                                resources=[*res, function.role_arn],
+                                fix=f"policy of role {function.role_arn}: " + grants.statement(
+                                    "PipelineCallback", NEEDED, "*"))
+                    break
