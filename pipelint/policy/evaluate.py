@@ -394,10 +394,7 @@ def evaluate(
         return Result(Decision.ALLOWED, ("sts:GetCallerIdentity needs no permission (STS API reference)",),
                       (), None, None, ())
     # KMS DG, aliases: alias/aws/ is reserved for AWS managed keys; no one may create/update/delete them.
-    if action_l in _MANAGED_ALIAS_ACTIONS and isinstance(resource, str) and ":alias/aws/" in resource:
-        return Result(Decision.IMPLICIT_DENY,
-                      (f"{resource} is an AWS managed key alias (alias/aws/...), which no policy lets anyone change",),
-                      (), None, None, ())
+    managed_alias = action_l in _MANAGED_ALIAS_ACTIONS and isinstance(resource, str) and ":alias/aws/" in resource
 
     p_acct = (p.account or account_of(p.arn)) if pk == "aws" else None
     r_acct = request.resource_account if isinstance(request.resource_account, str) else None
@@ -407,8 +404,11 @@ def evaluate(
         r_acct = p_acct  # account-level actions act in the caller's own account
 
     key_resource = isinstance(resource, str) and resource.startswith("arn:") and ":kms:" in resource and ":key/" in resource
-    if kind == "kms" and resource_policy is None and not key_resource:
-        kind = "generic"  # e.g. kms:ListKeys on "*": no key is involved, IAM alone decides
+    if kind == "kms" and (resource == "*" or (resource_policy is None and not key_resource)):
+        # e.g. kms:ListKeys / kms:CreateKey on "*": no key is involved, so no key policy applies and
+        # IAM alone decides (KMS DG, "IAM policies" for account-level operations).
+        kind = "generic"
+        resource_policy = None
     rp_word = _RP_WORD[kind]
 
     ctx = _build_context(request, kind, p_acct)
@@ -465,6 +465,8 @@ def evaluate(
                                else f"account of principal {who}")
 
     deny = t_or([lay.deny for lay in (identity, boundary, rp) if lay is not None])
+    if managed_alias:
+        allowed = False
 
     # --- decision
     if deny is True:
@@ -511,6 +513,8 @@ def evaluate(
         if same is False:
             reasons.append(f"cross-account request ({p_acct} to {r_acct}): both the identity policy and the "
                            f"{rp_word} allow it")
+    elif decision is Decision.IMPLICIT_DENY and managed_alias:
+        reasons.append(f"{resource} is an AWS managed key alias (alias/aws/...), which no policy lets anyone change")
     elif decision is Decision.IMPLICIT_DENY:
         reasons.extend(_implicit_reasons(kind, pk, same, who, what, p_acct, r_acct, identity, boundary, rp,
                                          resource_policy, rp_word, I, B, RE, RR, RA))
