@@ -43,7 +43,6 @@ from .match import (
     resource_matches,
     role_name,
     session_role_name,
-    statements,
     t_and,
     t_not,
     t_or,
@@ -106,34 +105,54 @@ def _unknown_layer(name: str, reason: str) -> _Layer:
     return layer
 
 
-def _element_match(values: Any, fn, label: str, element: str, unknowns: list[str]) -> bool | None:
+class _Label:
+    """The human label of a statement, built only when a message needs it."""
+
+    __slots__ = ("policy", "index", "sid")
+
+    def __init__(self, policy: Policy, index: int, sid: str | None):
+        self.policy, self.index, self.sid = policy, index, sid
+
+    def __str__(self) -> str:
+        return StatementRef(self.policy, self.index, self.sid, None).label()
+
+
+def _element_match(values: Any, fn, label: _Label, element: str, unknowns: list[str]) -> bool | None:
     if isinstance(values, Unknown):
         unknowns.append(f"{element} of {label} ({values.reason})")
         return None
-    outs = []
+    if not isinstance(values, (list, tuple)):
+        values = (values,)
+    seen_none = False
     for v in values:
         r = fn(v)
-        if r is None and isinstance(v, Unknown):
-            unknowns.append(f"{element} of {label} ({v.reason})")
-        outs.append(r)
-    return t_or(outs)
-
-
-def _resource_entry_matcher(request: Request, ctx: Context, variables: bool, label: str, unknowns: list[str]):
-    def fn(pattern: Any) -> bool | None:
-        if isinstance(pattern, Unknown) or not isinstance(pattern, str):
-            return resource_matches(pattern, request.resource)
-        sub = substitute(pattern, ctx, variables)
-        if sub.state == "unknown":
-            unknowns.append(f"{sub.reason} in Resource of {label}")
-            return None
-        if sub.state == "nomatch":
-            return False
-        r = resource_matches(sub.value, request.resource)
+        if r is True:
+            return True
         if r is None:
-            unknowns.append(f"ARN of the requested resource ({request.resource.reason})"
-                            if isinstance(request.resource, Unknown) else f"Resource of {label}")
-        return r
+            seen_none = True
+            if isinstance(v, Unknown):
+                unknowns.append(f"{element} of {label} ({v.reason})")
+    return None if seen_none else False
+
+
+def _resource_entry_matcher(request: Request, ctx: Context, variables: bool, label: _Label, unknowns: list[str]):
+    resource = request.resource
+
+    def fn(pattern: Any) -> bool | None:
+        if not isinstance(pattern, str) or isinstance(resource, Unknown):
+            r = resource_matches(pattern, resource)
+            if r is None and isinstance(resource, Unknown):
+                unknowns.append(f"ARN of the requested resource ({resource.reason})")
+            return r
+        if variables and "${" in pattern:
+            sub = substitute(pattern, ctx, variables)
+            if sub.state == "unknown":
+                unknowns.append(f"{sub.reason} in Resource of {label}")
+                return None
+            if sub.state == "nomatch":
+                return False
+            pattern = sub.value
+        return resource_matches(pattern, resource)
 
     return fn
 
@@ -142,7 +161,13 @@ def _raw_statements(doc: Any) -> list:
     raw = doc.get("Statement") if isinstance(doc, dict) else None
     if raw is None:
         return []
+    if isinstance(raw, Unknown):
+        return [raw]
     return list(raw) if isinstance(raw, (list, tuple)) else [raw]
+
+
+_NO_MATCH = {EXACT: False, ROLE: False, ACCOUNT: False}
+_IDENTITY_MATCH = {EXACT: True, ROLE: False, ACCOUNT: False}
 
 
 def _eval_layer(
@@ -160,45 +185,41 @@ def _eval_layer(
     deny_vals: list[bool | None] = []
     allow_vals: dict[str, list[bool | None]] = {k: [] for k in _KINDS3}
 
+    def match_action(x: Any) -> bool | None:
+        return action_matches(x, action)
+
+    def unknown_everything(ref: StatementRef, reason: str) -> None:
+        deny_vals.append(None)
+        layer.deny_unknowns.append(reason)
+        layer.deny_unknown_refs.append(ref)
+        for k in _KINDS3:
+            allow_vals[k].append(None)
+            layer.allow_unknowns[k].append(reason)
+            layer.allow_unknown_refs[k].append(ref)
+
     for policy in policies:
         doc = policy.document
         if isinstance(doc, Unknown):
-            reason = f"document of {policy.name} ({doc.reason})"
-            ref = StatementRef(policy, -1, None, doc)
-            deny_vals.append(None)
-            layer.deny_unknowns.append(reason)
-            layer.deny_unknown_refs.append(ref)
-            for k in _KINDS3:
-                allow_vals[k].append(None)
-                layer.allow_unknowns[k].append(reason)
-                layer.allow_unknown_refs[k].append(ref)
+            unknown_everything(StatementRef(policy, -1, None, doc), f"document of {policy.name} ({doc.reason})")
             continue
         variables = isinstance(doc, dict) and doc.get("Version") == "2012-10-17"
-        raw_list = _raw_statements(doc)
-        for index, stmt in enumerate(statements(doc)):
+        for index, stmt in enumerate(_raw_statements(doc)):
             if isinstance(stmt, Unknown):
-                ref = StatementRef(policy, index, None, stmt)
-                reason = f"statement {index + 1} of {policy.name} ({stmt.reason})"
-                deny_vals.append(None)
-                layer.deny_unknowns.append(reason)
-                layer.deny_unknown_refs.append(ref)
-                for k in _KINDS3:
-                    allow_vals[k].append(None)
-                    layer.allow_unknowns[k].append(reason)
-                    layer.allow_unknown_refs[k].append(ref)
+                unknown_everything(StatementRef(policy, index, None, stmt),
+                                   f"statement {index + 1} of {policy.name} ({stmt.reason})")
                 continue
             if not isinstance(stmt, dict):
                 continue
             sid = stmt.get("Sid")
-            ref = StatementRef(policy, index, sid if isinstance(sid, str) else None, raw_list[index])
-            label = ref.label()
+            sid = sid if isinstance(sid, str) else None
+            label = _Label(policy, index, sid)
             unknowns: list[str] = []
 
             # Action / NotAction
             if "Action" in stmt:
-                a = _element_match(stmt["Action"], lambda x: action_matches(x, action), label, "Action", unknowns)
+                a = _element_match(stmt["Action"], match_action, label, "Action", unknowns)
             elif "NotAction" in stmt:
-                a = t_not(_element_match(stmt["NotAction"], lambda x: action_matches(x, action), label, "NotAction", unknowns))
+                a = t_not(_element_match(stmt["NotAction"], match_action, label, "NotAction", unknowns))
             else:
                 a = False
             if a is False:
@@ -215,10 +236,11 @@ def _eval_layer(
                 continue  # not a valid statement: it neither allows nor denies
 
             # Resource / NotResource (absent in a resource policy: the resource it is attached to)
-            rfn = _resource_entry_matcher(request, ctx, variables, label, unknowns)
             if "Resource" in stmt:
+                rfn = _resource_entry_matcher(request, ctx, variables, label, unknowns)
                 r = _element_match(stmt["Resource"], rfn, label, "Resource", unknowns)
             elif "NotResource" in stmt:
+                rfn = _resource_entry_matcher(request, ctx, variables, label, unknowns)
                 r = t_not(_element_match(stmt["NotResource"], rfn, label, "NotResource", unknowns))
             else:
                 r = True if resource_layer else False
@@ -240,24 +262,25 @@ def _eval_layer(
                         unknowns.append(f"NotPrincipal of {label}")
                     pm = {EXACT: t_not(excluded), ROLE: False, ACCOUNT: False}
                 else:
-                    pm = {EXACT: False, ROLE: False, ACCOUNT: False}  # no Principal: names no one
-                if all(v is False for v in pm.values()):
+                    pm = _NO_MATCH  # no Principal: names no one
+                if pm[EXACT] is False and pm[ROLE] is False and pm[ACCOUNT] is False:
                     continue
             else:
-                pm = {EXACT: True, ROLE: False, ACCOUNT: False}
+                pm = _IDENTITY_MATCH
 
             cond = evaluate_condition(stmt.get("Condition"), ctx, variables)
             if cond.value is False:
                 continue
             unknowns.extend(cond.unknowns)
-            common = t_and([a, r, cond.value])
-            applies = {k: t_and([common, pm[k]]) for k in _KINDS3}
+            common = t_and((a, r, cond.value))
+            applies = {k: t_and((common, pm[k])) for k in _KINDS3}
             any_applies = t_or(applies.values())
             if any_applies is False:
                 continue
 
+            ref = StatementRef(policy, index, sid, stmt)
             if effect in ("Deny", None):
-                d = any_applies if effect == "Deny" else t_and([any_applies, None])
+                d = any_applies if effect == "Deny" else t_and((any_applies, None))
                 deny_vals.append(d)
                 if d is True:
                     layer.deny_refs.append(ref)
@@ -266,7 +289,7 @@ def _eval_layer(
                     layer.deny_unknowns.extend(unknowns or [f"whether {label} applies"])
             if effect in ("Allow", None):
                 for k in _KINDS3:
-                    v = applies[k] if effect == "Allow" else t_and([applies[k], None])
+                    v = applies[k] if effect == "Allow" else t_and((applies[k], None))
                     allow_vals[k].append(v)
                     if v is True:
                         layer.allow_refs[k].append(ref)

@@ -54,6 +54,7 @@ def glob_match(pattern: str, value: str, ignore_case: bool = False) -> bool:
     return _glob(pattern, ignore_case).fullmatch(value) is not None
 
 
+@functools.lru_cache(maxsize=65536)
 def arn_like(pattern: str, arn: str) -> bool:
     """IAM UG, condition operators, ARN: each of the six colon-separated parts is matched on its own
     (wildcards allowed in each), case-sensitively. Used for the Resource element too."""
@@ -143,13 +144,20 @@ def is_root_arn(arn: str) -> bool:
 
 
 def action_matches(pattern: Any, action: Any) -> bool | None:
-    """IAM UG, Action element: case-insensitive, ``*``/``?`` wildcards. None when either side is Unknown."""
+    """IAM UG, Action element: case-insensitive, ``*``/``?`` wildcards. None when either side is Unknown.
+
+    A pattern that is not ``service:action`` (blanks, commas, an empty half) names no action."""
     if isinstance(pattern, Unknown) or isinstance(action, Unknown):
         return None
     if not isinstance(pattern, str) or not isinstance(action, str):
         return False
     if pattern == "*":
         return True
+    return _action_match(pattern, action)
+
+
+@functools.lru_cache(maxsize=65536)
+def _action_match(pattern: str, action: str) -> bool:
     if not _ACTION_PATTERN_RE.match(pattern):
         return False
     return glob_match(pattern, action, ignore_case=True)
