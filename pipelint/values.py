@@ -54,3 +54,15 @@ def find_unknown(value: Any) -> Unknown | None:
 def known_str(value: Any) -> str | None:
     """``value`` when it is a known string, else None."""
     return value if isinstance(value, str) else None
+
+
+def display(value: Any) -> str:
+    """``value`` for a message: generated-name placeholders ``⟨stack.LogicalId⟩`` read as words."""
+    if isinstance(value, Unknown):
+        return f"<unknown: {value.reason}>"
+    text = str(value)
+    while "⟨" in text and "⟩" in text:
+        start, end = text.index("⟨"), text.index("⟩")
+        logical = text[start + 1:end].rsplit(".", 1)[-1]
+        text = f"{text[:start]}<id CloudFormation generates for {logical}>{text[end + 1:]}"
+    return text

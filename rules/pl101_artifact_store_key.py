@@ -35,7 +35,7 @@ from __future__ import annotations
 from pipelint import arns, queries
 from pipelint.model import World
 from pipelint.rule import Report, Rule
-from pipelint.values import Unknown
+from pipelint.values import Unknown, display
 
 RULE = Rule(id="PL101", name="artifact-store-key", severity="error",
             summary="Cross-account pipelines encrypt every artifact store with a customer-managed key named by ARN")
@@ -53,19 +53,20 @@ def check(world: World, report: Report) -> None:
             severity, message, fix = problem
             resources = [pipeline.key]
             where = f"artifact store{'' if region is None else f' for {region}'} of pipeline {pipeline.label}"
+            where = where[0].upper() + where[1:]
             if isinstance(severity, Unknown):
                 if crossing or unsure:
-                    report.unverified(store.source, f"the encryption key of the {where} is not known "
-                                      f"({severity.reason})", resources=resources, settle=severity.reason)
+                    report.unverified(store.source, f"{where}: its encryption key is not known",
+                                      resources=resources, settle=severity.reason)
                 continue
             if crossing:
                 names = ", ".join(a.label for a in crossing[:3])
-                report.fail(store.source, f"{message} in the {where}, which has cross-account actions ({names})",
+                report.fail(store.source, f"{where}: {message}; the pipeline has cross-account actions ({names})",
                             resources=resources, fix=fix, severity=severity)
             elif unsure:
                 action, why = unsure[0]
-                report.unverified(store.source, f"{message} in the {where}; whether action {action.label} "
-                                  f"runs in another account is not known ({why.reason})",
+                report.unverified(store.source, f"{where}: {message}, which breaks cross-account actions; whether "
+                                  f"action {action.label} runs in another account is not known",
                                   resources=resources, settle=why.reason)
 
 
@@ -86,7 +87,7 @@ def _problem(world: World, store):
             return "error", f"encryptionKey {key_id} is an AWS-managed key, which cannot be shared", FIX_ARN
         return None
     if arns.is_kms_alias_arn(key_id) or key_id.startswith("alias/"):
-        return ("warning", f"encryptionKey {key_id} is an alias; AWS documents aliases as recognized only in "
+        return ("warning", f"encryptionKey {key_id} is an alias, which AWS documents as recognized only in "
                 "the key's own account", FIX_ARN)
-    return ("error", f"encryptionKey {key_id} is a bare key id, which resolves in the account that uses it",
-            FIX_ARN)
+    return ("error", f"encryptionKey {display(key_id)} is a bare key id, which other accounts resolve in their "
+            "own account", FIX_ARN)
