@@ -74,14 +74,6 @@ class _Layer:
     def any_allow(self) -> bool | None:
         return t_or(self.allow.values())
 
-    def allow_unknowns_all(self) -> list[str]:
-        return [u for k in _KINDS3 for u in self.allow_unknowns[k]]
-
-    def allow_refs_all(self) -> list[StatementRef]:
-        return _dedupe_refs([r for k in _KINDS3 for r in self.allow_refs[k]])
-
-    def allow_unknown_refs_all(self) -> list[StatementRef]:
-        return _dedupe_refs([r for k in _KINDS3 for r in self.allow_unknown_refs[k]])
 
 
 def _dedupe_refs(refs: list[StatementRef]) -> list[StatementRef]:
@@ -546,9 +538,10 @@ def evaluate(
             if lay.deny is None:
                 deciding.extend(lay.deny_unknown_refs)
                 unknowns.extend(lay.deny_unknowns)
-            if lay.any_allow() is None:
-                deciding.extend(lay.allow_unknown_refs_all())
-                unknowns.extend(lay.allow_unknowns_all())
+            for k in _KINDS3:
+                if lay.allow[k] is None:
+                    deciding.extend(lay.allow_unknown_refs[k])
+                    unknowns.extend(lay.allow_unknowns[k])
         if account_unknown:
             unknowns.append(account_unknown)
         if deny is None and allowed is True:
