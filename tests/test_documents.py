@@ -291,6 +291,13 @@ def test_getatt_without_attribute_refused():
     assert (err.line, err.column) == (1, 4)
 
 
+def test_scalar_tag_on_a_container_refused():
+    err = error_of("a: !!str {b: 1}\n")
+    assert err.message == "the tag '!!str' does not fit this node"
+    assert error_of("a: !!map [1]\n").message == "the tag '!!map' does not fit this node"
+    assert yml("a: !!map {b: 1}\nc: !!seq [1]\n").data == {"a": {"b": 1}, "c": [1]}
+
+
 def test_invalid_explicit_scalar():
     assert error_of("a: !!int nope\n").message == "'nope' is not a valid int"
 

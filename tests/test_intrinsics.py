@@ -507,6 +507,9 @@ def test_if(resolver):
 
 def test_condition_reference_outside_condition_functions(resolver):
     assert resolver.resolve({"Condition": "IsDev"}) is True
+    assert resolver.resolve({"Condition": "IsProd"}) == Unknown(
+        f"condition IsProd cannot be decided: {NO_ENV}"
+    )
     statement = {"Condition": {"StringEquals": {"aws:PrincipalAccount": "1"}}}
     assert resolver.resolve(statement) == statement
     assert resolver.resolve({"Condition": "NotACondition"}) == {"Condition": "NotACondition"}
@@ -529,7 +532,14 @@ def test_condition_errors():
     assert err.message == "Fn::If needs a list of 3 items, not 2 items"
     with pytest.raises(TemplateError) as caught:
         resolver.condition("Undefined")
-    assert caught.value.path == ("Conditions",)
+    assert caught.value.path == ()
+    with pytest.raises(TemplateError) as caught:
+        resolver.condition("Undefined", ("Resources", "Role", "Condition"))
+    assert caught.value.message == "condition Undefined is not defined in Conditions"
+    assert caught.value.path == ("Resources", "Role", "Condition")
+    with pytest.raises(TemplateError) as caught:
+        resolver.condition(["IsDev"], ("Resources", "Role", "Condition"))
+    assert caught.value.message == "a condition name must be a string, not a list"
 
 
 def test_condition_cycle():

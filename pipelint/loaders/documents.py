@@ -145,8 +145,9 @@ class _LazyPositions(dict):
     def _ready(self) -> None:
         fill = self._fill
         if fill is not None:
-            self._fill = None
+            # fill first, then mark done: a concurrent reader at worst computes the same map again
             dict.update(self, fill())
+            self._fill = None
 
     def __getitem__(self, key):
         self._ready()
@@ -550,7 +551,8 @@ def _build(loader, display: str) -> tuple[Any, dict]:  # noqa: C901 - one loop o
 
     # The open containers, innermost last. A frame is a list:
     # [container, path, state, wrap, anchor, nodes_at_start, merges, start_mark]
-    # state: None for a sequence; for a mapping _NO_KEY, _MERGE_KEY or the key whose value comes next.
+    # state: None for a sequence; for a mapping _NO_KEY, _MERGE_KEY or the key whose value
+    # comes next.
     # wrap: the long-form key when the container carried a short-form tag.
     stack: list[list] = []
     frame: list | None = None
@@ -576,7 +578,9 @@ def _build(loader, display: str) -> tuple[Any, dict]:  # noqa: C901 - one loop o
             if state is _NO_KEY:
                 # ---- a mapping key
                 if tag is not None and tag != "!" and not tag.startswith(_TAG):
-                    raise fail(f"a mapping key cannot carry the tag '{_show_tag(tag)}'", event.start_mark)
+                    raise fail(
+                        f"a mapping key cannot carry the tag '{_show_tag(tag)}'", event.start_mark
+                    )
                 if raw == "<<" and tag is None and event.implicit[0]:
                     state = frame[2] = _MERGE_KEY
                     continue
@@ -638,8 +642,8 @@ def _build(loader, display: str) -> tuple[Any, dict]:  # noqa: C901 - one loop o
             tag = event.tag
             wrap = None
             if tag is not None and tag != "!":
-                if tag == _MAP or tag == _SEQ:
-                    if (tag == _MAP) != (cls is MappingStartEvent):
+                if tag == _MAP or tag == _SEQ or tag in _STANDARD_SCALAR_TAGS:
+                    if (tag == _MAP) != (cls is MappingStartEvent) or tag in _STANDARD_SCALAR_TAGS:
                         raise fail(f"the tag '{_show_tag(tag)}' does not fit this node", mark)
                 else:
                     wrap = _tag_function(tag)

@@ -202,10 +202,12 @@ class Resolver:
             raise TemplateError("the value is nested too deeply to resolve", path) from None
         return None if result is _NO_VALUE else result
 
-    def condition(self, name: str) -> bool | Unknown:
-        """The value of the condition ``name`` of the ``Conditions`` section."""
+    def condition(self, name: str, path: tuple = ()) -> bool | Unknown:
+        """The value of the condition ``name`` of the ``Conditions`` section; ``path`` is where the
+        name is used (e.g. a resource's ``Condition`` attribute), for the error when it names no
+        condition. An undecidable condition is an Unknown that names it."""
         try:
-            result = self._condition(name, ("Conditions",))
+            result = self._condition(name, tuple(path))
         except RecursionError:
             self._evaluating.clear()
             raise TemplateError(
@@ -225,7 +227,8 @@ class Resolver:
             raw = declaration["Default"]
         else:
             return Unknown(
-                f"parameter {name} has no value; pass it in the deployment map (parameters = {{...}})"
+                f"parameter {name} has no value; "
+                "pass it in the deployment map (parameters = {...})"
             )
         if isinstance(raw, Unknown):
             return raw
@@ -267,7 +270,7 @@ class Resolver:
                 if key == "Condition":
                     name = value[key]
                     if isinstance(name, str) and name in self.conditions:
-                        return self._condition(name, path + (key,))
+                        return self._named(name, self._condition(name, path + (key,)))
             result = {}
             for key, item in value.items():
                 resolved = self._resolve(item, path + (key,))
@@ -429,7 +432,8 @@ class Resolver:
         if name in self.resources:
             return self.context.ref(name)
         raise TemplateError(
-            f"Ref to {name!r}, which is neither a parameter, a pseudo parameter nor a resource", path
+            f"Ref to {name!r}, which is neither a parameter, a pseudo parameter nor a resource",
+            path,
         )
 
     def _pseudo(self, name: str) -> Any:
@@ -454,12 +458,15 @@ class Resolver:
         if isinstance(argument, str):
             resource, dot, attribute = argument.partition(".")
             if not dot:
-                raise TemplateError(f"Fn::GetAtt needs 'Resource.Attribute', not {argument!r}", path)
+                raise TemplateError(
+                    f"Fn::GetAtt needs 'Resource.Attribute', not {argument!r}", path
+                )
         else:
             resource, attribute = self._arguments(argument, path, "Fn::GetAtt", (2,))
             if not isinstance(resource, str):
                 raise TemplateError(
-                    f"Fn::GetAtt needs a resource name first, not {_describe(resource)}", path + (0,)
+                    f"Fn::GetAtt needs a resource name first, not {_describe(resource)}",
+                    path + (0,),
                 )
             attribute = self._string(attribute, path + (1,), "the attribute of Fn::GetAtt")
             if isinstance(attribute, Unknown):
@@ -498,7 +505,9 @@ class Resolver:
         if not isinstance(mapping, dict):
             if default is not _MISSING:
                 return self._resolve(default, path + (3, "DefaultValue"))
-            raise TemplateError(f"Fn::FindInMap refers to {map_name!r}, which is not a mapping", path)
+            raise TemplateError(
+                f"Fn::FindInMap refers to {map_name!r}, which is not a mapping", path
+            )
         level = mapping.get(top)
         if isinstance(level, dict) and second in level:
             return self._resolve(level[second], ("Mappings", map_name, top, second))
