@@ -3,7 +3,13 @@
 Each run is a fresh process (cold imports, nothing cached in memory). Reports the median wall time of
 both tools over the same template files, the ratio, and pipelint's peak RSS.
 
-    python3 benchmarks/cold_check.py [--runs 7]
+    python3 benchmarks/cold_check.py [--runs 7] [--pipelint /tmp/venv/bin/pipelint]
+
+For the figure a user sees, install into a clean virtualenv first (an editable install and a crowded
+site-packages add import time that is not pipelint's):
+
+    python3 -m venv /tmp/plvenv && /tmp/plvenv/bin/pip install . && \
+    python3 benchmarks/cold_check.py --pipelint /tmp/plvenv/bin/pipelint
 
 Targets (README "Speed"): pipelint at most 1/10 of cfn-lint's wall time, under 80 MiB peak.
 """
@@ -40,10 +46,11 @@ def timed(cmd: list[str]) -> tuple[float, int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--pipelint", help="pipelint executable (default: the one on PATH), e.g. from a clean venv")
     args = parser.parse_args()
     templates = sorted(str(p) for p in EXAMPLE.rglob("*.yaml"))
-    pipelint = [shutil.which("pipelint") or sys.executable, *([] if shutil.which("pipelint") else ["-m", "pipelint"]),
-                "check", str(EXAMPLE)]
+    exe = args.pipelint or shutil.which("pipelint")
+    pipelint = [exe or sys.executable, *([] if exe else ["-m", "pipelint"]), "check", str(EXAMPLE)]
     cfn_lint = shutil.which("cfn-lint")
     results = {"pipelint": [], "cfn-lint": []}
     peak = 0

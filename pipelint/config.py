@@ -81,20 +81,42 @@ def load(path: Path | None) -> Config:
         data = data.get("tool", {}).get("pipelint", {})
     else:
         data = data.get("tool", {}).get("pipelint", data)
-    validate(data, path)
+    validate(data, path, text)
     return from_dict(data, path)
 
 
-def validate(data: dict, path: Path) -> None:
-    # jsonschema costs ~70 ms to import: only pay it when there is a configuration to check
+def _cache_marker(text: str, schema_text: str) -> Path | None:
+    """A file whose existence says this exact configuration already passed the schema."""
+    import hashlib
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    digest = hashlib.sha256((schema_text + "\0" + text).encode()).hexdigest()[:32]
+    return Path(base) / "pipelint" / "valid-config" / digest
+
+
+def validate(data: dict, path: Path, text: str = "") -> None:
+    """Check ``data`` against the shipped schema.
+
+    jsonschema costs ~60 ms to import, a third of a pre-commit run, so a configuration that passed
+    once is remembered by content hash under the user cache folder (never next to the inputs)."""
+    schema_text = SCHEMA.read_text(encoding="utf-8")
+    marker = _cache_marker(text or json.dumps(data, sort_keys=True, default=str), schema_text)
+    if marker is not None and marker.exists():
+        return
     import jsonschema
 
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    schema = json.loads(schema_text)
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         error = errors[0]
         key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
         raise InputError(str(path), f"invalid configuration at '{key}': {error.message}")
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:
+        pass  # a read-only home only costs the next run the validation again
 
 
 def from_dict(data: dict, path: Path) -> Config:
