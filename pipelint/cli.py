@@ -1,4 +1,9 @@
-"""The command line: parses, calls plain modules, prints. Exit 0 clean, 1 findings, 2 bad input/usage."""
+"""The command line: parses, calls plain modules, prints. Exit 0 clean, 1 findings, 2 bad input/usage.
+
+Every command runs its work inside :func:`guarded`, which turns pipelint's input and usage errors (and,
+as a last resort, any unexpected exception) into one ``pipelint: error: ...`` line on stderr and exit
+code 2 — never a traceback (``PIPELINT_DEBUG=1`` shows it).
+"""
 
 from __future__ import annotations
 
@@ -6,22 +11,26 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Callable, Optional, TypeVar
 
 import typer
 
 from pipelint import __version__
 
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+    add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Lint cross-account, cross-region AWS CodePipeline setups before they fail with AccessDenied.",
 )
+T = TypeVar("T")
 
 
 class Format(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    junit = "junit"
+    github = "github"
 
 
 class Level(str, Enum):
@@ -49,49 +58,106 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+def guarded(work: Callable[[], T]) -> T:
+    """Run ``work``; bad input, bad usage or an unexpected error end the run with exit 2, no traceback."""
+    from pipelint.errors import InputError, UsageError
+
+    try:
+        return work()
+    except (InputError, UsageError) as exc:
+        message = str(exc)
+    except OSError as exc:
+        message = f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}"
+    except Exception as exc:  # noqa: BLE001 - the promise is "no traceback ever"
+        if os.environ.get("PIPELINT_DEBUG"):
+            raise
+        message = f"internal error: {type(exc).__name__}: {exc} (PIPELINT_DEBUG=1 shows the traceback)"
+    _fail(message)
+    raise AssertionError  # unreachable: _fail exits
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+Paths = Annotated[Optional[list[Path]], typer.Argument(
+    help="Templates, cdk.out folders, pipeline JSON, policy files or folders of them "
+         "(default: the configuration's `inputs`).", show_default=False)]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="Configuration file to use.")]
+SelectOpt = Annotated[Optional[list[str]], typer.Option("--select", help="Only these rule ids or prefixes.")]
+IgnoreOpt = Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these rule ids or prefixes.")]
+
+
 @app.command()
 def check(
-    paths: Annotated[Optional[list[Path]], typer.Argument(
-        help="Templates, cdk.out folders, pipeline JSON, policy files or folders of them.")] = None,
+    paths: Paths = None,
     output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")] = None,
     fail_on: Annotated[Optional[Level], typer.Option(
         "--fail-on", help="Exit 1 when a finding has this severity or higher (default: error).")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="Configuration file to use.")] = None,
-    select: Annotated[Optional[list[str]], typer.Option("--select", help="Only these rule ids or prefixes.")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these rule ids or prefixes.")] = None,
+    config: ConfigOpt = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    baseline: Annotated[Optional[Path], typer.Option(
+        "--baseline", help="Report only findings not in this baseline (default: the configuration's).")] = None,
+    no_baseline: Annotated[bool, typer.Option("--no-baseline", help="Ignore any baseline.")] = False,
+    changed: Annotated[bool, typer.Option(
+        "--changed", help="PATHS are changed files (the pre-commit hook): lint the configuration's inputs, "
+                          "list findings in PATHS first, do nothing when no input changed.")] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="Plain text output.")] = False,
 ) -> None:
     """Lint the inputs and report findings."""
     from pipelint import runner
-    from pipelint.errors import InputError, UsageError
 
-    try:
+    def work():
         cfg = runner.find_config(config, list(paths or []))
-        outcome = runner.check(list(paths or []), cfg, select=select or (), ignore=ignore or ())
-    except (InputError, UsageError) as exc:
-        _fail(str(exc))
-        return
-    findings, notices, files = outcome.findings, outcome.world.notices, len(outcome.world.files)
-    stream = open(output, "w", encoding="utf-8") if output else sys.stdout
-    try:
-        if output_format is Format.json:
-            from pipelint.reporters import json_report
-
-            stream.write(json_report.render(findings, notices, files))
-        else:
+        chosen = False if no_baseline else baseline
+        outcome = runner.check(list(paths or []), cfg, select=runner.check_selectors(select or (), "--select"),
+                               ignore=runner.check_selectors(ignore or (), "--ignore"), baseline=chosen,
+                               changed=changed)
+        level = fail_on.value if fail_on else cfg.fail_on
+        fmt = output_format.value
+        if outcome.skipped and fmt == "text":
+            _emit("No input changed: nothing to check\n", output)
+        elif fmt == "text" and output is None and not (
+                no_color or os.environ.get("NO_COLOR") or not sys.stdout.isatty()):
             from pipelint.reporters import text
 
-            plain = no_color or "NO_COLOR" in os.environ or output is not None or not stream.isatty()
-            if plain:
-                stream.write(text.render_plain(findings, notices, files))
-            else:
-                text.print_rich(findings, notices, files, stream)
-    finally:
-        if output:
-            stream.close()
-    level = (fail_on.value if fail_on else None) or cfg.fail_on
-    raise typer.Exit(1 if outcome.failing(level) else 0)
+            text.print_rich(outcome.findings, outcome.world.notices, len(outcome.world.files), sys.stdout)
+        else:
+            _emit(runner.render(outcome, fmt, fail_on=level), output)
+        return 1 if outcome.failing(level) else 0
+
+    raise typer.Exit(guarded(work))
+
+
+@app.command("baseline")
+def write_baseline(
+    paths: Paths = None,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Baseline file to write (default: the configuration's `baseline`, "
+                               "else pipelint-baseline.json).")] = None,
+    config: ConfigOpt = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+) -> None:
+    """Write the fingerprints of the current unsuppressed findings, so `check` reports only new ones."""
+    from pipelint import baseline as baseline_module
+    from pipelint import runner
+
+    def work():
+        cfg = runner.find_config(config, list(paths or []))
+        outcome = runner.check(list(paths or []), cfg, select=runner.check_selectors(select or (), "--select"),
+                               ignore=runner.check_selectors(ignore or (), "--ignore"), baseline=False)
+        target = output or cfg.baseline or Path("pipelint-baseline.json")
+        count = baseline_module.write(outcome.findings, Path(target))
+        print(f"pipelint: wrote {count} finding(s) to {target}", file=sys.stderr)
+
+    guarded(work)
 
 
 @app.command("rules")
@@ -99,7 +165,7 @@ def list_rules() -> None:
     """List every rule: id, name, default severity and summary."""
     from pipelint import engine
 
-    for loaded in engine.discover():
+    for loaded in guarded(engine.discover):
         rule = loaded.rule
         print(f"{rule.id}  {rule.name:<28} {rule.severity:<8} {rule.summary}")
 
@@ -109,7 +175,7 @@ def explain(rule_id: Annotated[str, typer.Argument(help="A rule id such as PL101
     """Print one rule's documentation."""
     from pipelint import engine
 
-    for loaded in engine.discover():
+    for loaded in guarded(engine.discover):
         if loaded.rule.id == rule_id.upper() or loaded.rule.name == rule_id:
             print(f"{loaded.rule.id} {loaded.rule.name} (default severity: {loaded.rule.severity})\n")
             print(loaded.doc)

@@ -1,17 +1,25 @@
-"""What ``pipelint check`` does, without the command line: config, world, rules, filtered findings."""
+"""What ``pipelint check`` does, without the command line: config, world, rules, suppressions, baseline,
+ordering, and rendering in the chosen format."""
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 from pipelint import config as config_module
 from pipelint import engine
 from pipelint.config import Config
 from pipelint.errors import UsageError
 from pipelint.findings import Finding, severity_rank
-from pipelint.loaders import load_world
-from pipelint.model import World
+from pipelint.model import Notice, World
+
+FORMATS = ("text", "json", "sarif", "junit", "github")
+# what the pre-commit hook passes (see .pre-commit-hooks.yaml); the rest of a change cannot matter
+INPUT_SUFFIXES = {".json", ".yaml", ".yml", ".template"}
+SELECTOR = re.compile(r"^PL[0-9]{0,3}$", re.IGNORECASE)
 
 
 @dataclass
@@ -19,10 +27,27 @@ class Outcome:
     world: World
     findings: list = field(default_factory=list)  # every finding, suppressed ones marked
     config: Config = field(default_factory=Config)
+    rules: list = field(default_factory=list)  # the LoadedRules that ran (meta-rules included)
+    kinds: dict = field(default_factory=dict)  # id(finding) -> "inSource" / "external" for suppressed ones
+    changed: frozenset = frozenset()  # normalised paths of the files `--changed` named
+    skipped: bool = False  # `--changed` named no file pipelint reads: nothing was checked
 
     def failing(self, fail_on: str) -> list[Finding]:
         return [f for f in self.findings
                 if f.suppressed is None and severity_rank(f.severity) >= severity_rank(fail_on)]
+
+    def suppression_kind(self, finding: Finding) -> str | None:
+        """"inSource" (CloudFormation Metadata) or "external" (config entry, baseline); None if active."""
+        if finding.suppressed is None:
+            return None
+        return self.kinds.get(id(finding), "external")
+
+    def in_changed(self, finding: Finding) -> bool:
+        return _norm(finding.source.file) in self.changed
+
+
+def _norm(path) -> str:
+    return os.path.normcase(os.path.abspath(path))
 
 
 def find_config(explicit: Path | None, inputs: list[Path] = ()) -> Config:
@@ -39,16 +64,105 @@ def find_config(explicit: Path | None, inputs: list[Path] = ()) -> Config:
     return config_module.load(found)
 
 
-def check(inputs: list[Path], cfg: Config, *, select=(), ignore=()) -> Outcome:
+def check_selectors(values: Iterable[str], option: str) -> list[str]:
+    """``--select``/``--ignore`` values must be rule ids or prefixes (PL, PL3, PL301)."""
+    values = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    for value in values:
+        if not SELECTOR.match(value):
+            raise UsageError(f"{option} {value!r}: expected a rule id or prefix such as PL301 or PL3")
+    return [v.upper() for v in values]
+
+
+def relevant(changed: list[Path], inputs: list[Path], cfg: Config, baseline: Path | None) -> bool:
+    """Whether any changed file is (under) an input, or is the configuration or the baseline."""
+    special = {_norm(p) for p in (cfg.path, baseline) if p is not None}
+    roots = [_norm(p) for p in inputs]
+    for path in changed:
+        norm = _norm(path)
+        if norm in special:
+            return True
+        if any(norm == root or norm.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
+            return True
+    return False
+
+
+def check(inputs: list[Path], cfg: Config, *, select=(), ignore=(), baseline: Path | None | bool = None,
+          changed: bool = False) -> Outcome:
+    """Lint ``inputs`` (else the config's ``inputs``).
+
+    ``baseline``: a baseline file, ``None`` for the config's ``baseline``, ``False`` for none.
+    ``changed`` (the pre-commit hook): ``inputs`` are the changed files, not what to lint — the
+    config's ``inputs`` are linted in full (cross-account checks need every template), findings in the
+    changed files come first, and nothing runs when no changed file is among the inputs."""
+    from pipelint import baseline as baseline_module
+    from pipelint import suppressions
+    from pipelint.loaders import load_world
+
+    notices = []
+    baseline_path = cfg.baseline if baseline is None else (baseline or None)
+    changed_set: frozenset = frozenset()
+    if changed:
+        changed_files = list(inputs)
+        changed_set = frozenset(_norm(p) for p in changed_files)
+        if cfg.inputs:
+            inputs = list(cfg.inputs)
+            if changed_files and not relevant(changed_files, inputs, cfg, baseline_path):
+                return Outcome(World(), [], cfg, changed=changed_set, skipped=True)
+        else:
+            inputs = [p for p in changed_files if p.suffix in INPUT_SUFFIXES]
+            notices.append(Notice(
+                str(cfg.path) if cfg.path else "(no configuration)",
+                "no `inputs` in the configuration: only the changed files were linted; set inputs so "
+                "cross-account checks see every template"))
+            if not inputs:
+                return Outcome(World(notices=notices), [], cfg, changed=changed_set, skipped=True)
     if not inputs:
         inputs = list(cfg.inputs)
     if not inputs:
         raise UsageError("no inputs: name files or folders, or set `inputs` in [tool.pipelint]")
+    every = engine.discover()
+    rules = engine.selected(every, list(select) or cfg.select, [*cfg.ignore, *ignore])
     world = load_world(inputs, cfg)
-    rules = engine.selected(engine.discover(), list(select) or cfg.select, [*cfg.ignore, *ignore])
+    world.notices[:0] = notices
     findings = engine.run(world, rules)
+    applied = suppressions.apply(findings, world, cfg, ran=rules, known=[r.rule.id for r in every])
+    findings = findings + applied.meta
     for finding in findings:
         override = cfg.severity.get(finding.rule_id)
         if override and finding.verdict == "fail":
             finding.severity = override
-    return Outcome(world, findings, cfg)
+    kinds = dict(applied.kinds)
+    if baseline_path is not None:
+        matched, stale = baseline_module.apply(findings, Path(baseline_path), kinds)
+        if stale:
+            world.notices.append(Notice(suppressions.display(Path(baseline_path)),
+                                        f"{stale} baseline entr{'y' if stale == 1 else 'ies'} no longer match "
+                                        "any finding; `pipelint baseline` rewrites the file"))
+    findings.sort(key=lambda f: (_norm(f.source.file) not in changed_set, *f.sort_key()))
+    return Outcome(world, findings, cfg, rules=rules, kinds=kinds, changed=changed_set)
+
+
+# -- output ----------------------------------------------------------------------------------------
+
+def render(outcome: Outcome, fmt: str, *, fail_on: str = "error", root: Path | None = None) -> str:
+    """The report as text, in one of FORMATS (``text`` here is the plain form)."""
+    findings, notices, files = outcome.findings, outcome.world.notices, len(outcome.world.files)
+    if fmt == "json":
+        from pipelint.reporters import json_report
+
+        return json_report.render(findings, notices, files)
+    if fmt == "sarif":
+        from pipelint.reporters import sarif
+
+        return sarif.render(outcome, root=root)
+    if fmt == "junit":
+        from pipelint.reporters import junit
+
+        return junit.render(outcome, fail_on=fail_on)
+    if fmt == "github":
+        from pipelint.reporters import github
+
+        return github.render(outcome, root=root)
+    from pipelint.reporters import text
+
+    return text.render_plain(findings, notices, files)
