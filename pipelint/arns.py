@@ -15,6 +15,8 @@ ACCOUNT_RE = re.compile(r"^\d{12}$")
 
 
 def partition_for_region(region: object) -> str | Unknown:
+    if isinstance(region, Unknown):
+        return Unknown(region.reason)  # the region's own reason names the input that settles both
     if not isinstance(region, str):
         return Unknown("the region is not known, so neither is the partition")
     if region.startswith("cn-"):

@@ -85,7 +85,9 @@ class Pipeline:
 
     @property
     def label(self) -> str:
-        return self.name if isinstance(self.name, str) else self.key
+        if isinstance(self.name, str) and "⟨" not in self.name:
+            return self.name
+        return self.source.path[1] if len(self.source.path) > 1 else self.key
 
 
 @dataclass
@@ -187,6 +189,12 @@ class EventRule:
     region: str | Unknown
     targets: list
     source: Source
+
+    @property
+    def label(self) -> str:
+        if isinstance(self.name, str) and "⟨" not in self.name:
+            return self.name
+        return self.source.path[-1] if self.source.path else self.key
 
 
 @dataclass

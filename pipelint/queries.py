@@ -22,8 +22,14 @@ def action_account(pipeline: Pipeline, action: Action) -> Any:
 
 
 def is_cross_account(pipeline: Pipeline, action: Action) -> bool | Unknown:
+    if action.role_arn is None:
+        return False  # the action runs as the pipeline's own role, in the pipeline's account
     account = action_account(pipeline, action)
     if isinstance(account, Unknown):
+        if isinstance(pipeline.account, Unknown) and account.reason == pipeline.account.reason \
+                and (account.shape or "").startswith("arn:iam:role"):
+            # both come from the same stack's unknown AWS::AccountId: whatever it is, it is one account
+            return False
         return account
     if isinstance(pipeline.account, Unknown):
         return pipeline.account
@@ -91,5 +97,7 @@ def find_project(world: World, name: Any, account: Any, region: Any):
 
 def is_pipeline_arn(value: Any) -> bool | None:
     if isinstance(value, Unknown):
-        return True if value.shape == "arn:codepipeline:" else None
+        if value.shape is None:
+            return None
+        return value.shape.startswith("arn:codepipeline:")
     return arns.service_of(value) == "codepipeline"

@@ -11,6 +11,12 @@ from dataclasses import dataclass, field
 
 from pipelint.findings import FAIL, UNVERIFIED, Finding
 from pipelint.model import Source
+from pipelint.values import Unknown
+
+
+def _ids(resources) -> list[str]:
+    """Resource identifiers for a finding: values the inputs could not settle are left out."""
+    return [str(r) for r in resources if r is not None and not isinstance(r, Unknown) and str(r) != "None"]
 
 
 @dataclass(frozen=True)
@@ -32,12 +38,12 @@ class Report:
              severity: str | None = None) -> None:
         self.findings.append(Finding(
             rule_id=self.rule.id, rule_name=self.rule.name, message=message, source=source,
-            resources=[str(r) for r in resources], severity=severity or self.rule.severity,
+            resources=_ids(resources), severity=severity or self.rule.severity,
             verdict=FAIL, fix=fix))
 
     def unverified(self, source: Source, message: str, *, resources=(), settle: str) -> None:
         """The inputs cannot settle the requirement; ``settle`` names the input that would."""
         self.findings.append(Finding(
             rule_id=self.rule.id, rule_name=self.rule.name, message=f"unverified: {message}",
-            source=source, resources=[str(r) for r in resources], severity="info",
+            source=source, resources=_ids(resources), severity="info",
             verdict=UNVERIFIED, fix=f"Add to the inputs: {settle}"))

@@ -59,7 +59,7 @@ def known_str(value: Any) -> str | None:
 def display(value: Any) -> str:
     """``value`` for a message: generated-name placeholders ``⟨stack.LogicalId⟩`` read as words."""
     if isinstance(value, Unknown):
-        return f"<unknown: {value.reason}>"
+        return "<unknown>"  # the reason goes into the finding's fix, where it names the missing input
     text = str(value)
     while "⟨" in text and "⟩" in text:
         start, end = text.index("⟨"), text.index("⟩")

@@ -52,7 +52,7 @@ def check(world: World, report: Report) -> None:
                 continue
             severity, message, fix = problem
             resources = [pipeline.key]
-            where = f"artifact store{'' if region is None else f' for {region}'} of pipeline {pipeline.label}"
+            where = f"artifact store{'' if region is None else f' for {display(region)}'} of pipeline {pipeline.label}"
             where = where[0].upper() + where[1:]
             if isinstance(severity, Unknown):
                 if crossing or unsure:

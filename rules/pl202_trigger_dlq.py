@@ -28,7 +28,7 @@ from __future__ import annotations
 from pipelint import queries
 from pipelint.model import World
 from pipelint.rule import Report, Rule
-from pipelint.values import Unknown
+from pipelint.values import Unknown, display
 
 RULE = Rule(id="PL202", name="trigger-dlq", severity="error",
             summary="EventBridge targets that start a pipeline have a dead-letter queue")
@@ -43,12 +43,12 @@ def check(world: World, report: Report) -> None:
             res = [str(rule.arn if isinstance(rule.arn, str) else rule.key)]
             if starts is None:
                 reason = target.arn.reason if isinstance(target.arn, Unknown) else str(target.arn)
-                report.unverified(target.source, f"target {target.id} of EventBridge rule {rule.name} has no "
+                report.unverified(target.source, f"target {target.id} of EventBridge rule {rule.label} has no "
                                   "DeadLetterConfig, and whether it starts a pipeline is not known",
                                   resources=res, settle=reason)
                 continue
-            report.fail(target.source, f"target {target.id} of EventBridge rule {rule.name} starts pipeline "
-                        f"{target.arn} without a DeadLetterConfig; undeliverable events are dropped silently",
+            report.fail(target.source, f"target {target.id} of EventBridge rule {rule.label} starts pipeline "
+                        f"{display(target.arn)} without a DeadLetterConfig; undeliverable events are dropped silently",
                         resources=[*res, str(target.arn)],
                         fix="Add DeadLetterConfig: {Arn: <SQS queue ARN>} to the target, with a queue policy "
                             "that lets events.amazonaws.com sqs:SendMessage.")

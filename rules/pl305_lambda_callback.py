@@ -31,7 +31,7 @@ from pipelint import grants
 from pipelint.model import World
 from pipelint.policy import Decision
 from pipelint.rule import Report, Rule
-from pipelint.values import Unknown
+from pipelint.values import Unknown, display
 
 RULE = Rule(id="PL305", name="lambda-callback", severity="error",
             summary="Lambda invoke actions' functions may report the job result back to CodePipeline")
@@ -61,7 +61,7 @@ def check(world: World, report: Report) -> None:
                 why = (name.reason if isinstance(name, Unknown) else
                        function.role_arn.reason if function is not None and isinstance(function.role_arn, Unknown)
                        else f"the template or snapshot that defines Lambda function {name} and its role")
-                report.unverified(action.source, f"whether Lambda function {name} of action {action.label} may "
+                report.unverified(action.source, f"whether Lambda function {display(name)} of action {action.label} may "
                                   "report its result to CodePipeline is not known", resources=res, settle=why)
                 continue
             for needed in NEEDED:

@@ -59,18 +59,18 @@ def check(world: World, report: Report) -> None:
 def _role(world, report, rule, target, res, source_ctx) -> None:
     role_arn = target.role_arn
     if role_arn is None:
-        report.fail(target.source, f"target {target.id} of EventBridge rule {rule.name} starts a pipeline without a "
+        report.fail(target.source, f"target {target.id} of EventBridge rule {rule.label} starts a pipeline without a "
                     "RoleArn; EventBridge needs a role to call StartPipelineExecution", resources=res,
                     fix="Add RoleArn: a role trusting events.amazonaws.com that may codepipeline:StartPipelineExecution.")
         return
     if isinstance(role_arn, Unknown) or isinstance(target.arn, Unknown):
-        report.unverified(target.source, f"whether target {target.id} of rule {rule.name} may start its pipeline is "
+        report.unverified(target.source, f"whether target {target.id} of rule {rule.label} may start its pipeline is "
                           "not known", resources=res, settle=(role_arn if isinstance(role_arn, Unknown) else target.arn).reason)
         return
     result = grants.run(world, grants.Check(principal=role_arn, action="codepipeline:StartPipelineExecution",
                                             resource=target.arn, resource_account=arns.account_of(target.arn),
                                             resource_policy=None))
-    what = f"role {role_arn} (rule {rule.name}) to codepipeline:StartPipelineExecution on {target.arn}"
+    what = f"role {role_arn} (rule {rule.label}) to codepipeline:StartPipelineExecution on {target.arn}"
     if result.decision is Decision.UNKNOWN:
         report.unverified(target.source, f"cannot tell whether the policies allow {what}", resources=res,
                           settle=grants.unknowns(result))
@@ -91,7 +91,7 @@ def _role(world, report, rule, target, res, source_ctx) -> None:
         report.unverified(role.trust.source or target.source, f"cannot tell whether role {role_arn} trusts {EVENTS}",
                           resources=res, settle=grants.unknowns(trust))
     elif trust.decision is not Decision.ALLOWED:
-        report.fail(role.trust.source or role.source, f"target role {role_arn} of rule {rule.name} does not trust "
+        report.fail(role.trust.source or role.source, f"target role {role_arn} of rule {rule.label} does not trust "
                     f"{EVENTS}{grants.deny_quote(trust)}", resources=res,
                     fix="trust policy: " + grants.statement("TrustEventBridge", ["sts:AssumeRole"], None,
                                                             service=EVENTS).replace(', "Resource": null', ""))
@@ -111,7 +111,7 @@ def _dlq(world, report, rule, target, res, source_ctx) -> None:
     result = grants.run(world, grants.Check(principal=None, service=EVENTS, action="sqs:SendMessage", resource=dlq,
                                             resource_account=queue.account, resource_policy=policy,
                                             context=source_ctx))
-    what = f"{EVENTS} to sqs:SendMessage to dead-letter queue {dlq} of rule {rule.name}"
+    what = f"{EVENTS} to sqs:SendMessage to dead-letter queue {dlq} of rule {rule.label}"
     if result.decision is Decision.UNKNOWN:
         report.unverified(queue.source, f"cannot tell whether the queue policy allows {what}", resources=[*res, dlq],
                           settle=grants.unknowns(result))

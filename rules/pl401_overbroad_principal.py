@@ -32,6 +32,7 @@ from pipelint import queries
 from pipelint.model import PolicyDoc, Source, World
 from pipelint.policy import statements
 from pipelint.rule import Report, Rule
+from pipelint.values import Unknown, display
 
 RULE = Rule(id="PL401", name="overbroad-principal", severity="error",
             summary="Artifact key/bucket policies and action-role trusts do not admit any principal")
@@ -64,12 +65,19 @@ def _scan(report: Report, policy: PolicyDoc, what: str, resources: list, seen: s
     for index, statement in enumerate(statements(policy.document)):
         if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
             continue
-        if not (_any_principal(statement) and not _narrowed(statement.get("Condition"))):
+        if not _any_principal(statement):
+            continue
+        narrowed = _narrowed(statement.get("Condition"))
+        if narrowed is True:
             continue
         src = policy.source or Source("?")
         at = Source(src.file, src.path + ("Statement", index), src.line, src.column)
         sid = f' "{statement["Sid"]}"' if isinstance(statement.get("Sid"), str) else f" {index + 1}"
-        report.fail(at, f"statement{sid} of the {'trust' if 'role' in what else 'resource'} policy of {what} allows "
+        if isinstance(narrowed, Unknown):
+            report.unverified(at, f"statement{sid} of the policy of {display(what)} allows any principal, narrowed "
+                              "by a condition whose value is not known", resources=resources, settle=narrowed.reason)
+            continue
+        report.fail(at, f"statement{sid} of the {'trust' if 'role' in what else 'resource'} policy of {display(what)} allows "
                     "any principal with no condition narrowing it to known accounts", resources=resources,
                     fix='Name the accounts or roles in Principal, or add "Condition": {"StringEquals": '
                         '{"aws:PrincipalOrgID": "<your org id>"}}.')
@@ -88,15 +96,29 @@ def _any_principal(statement: dict) -> bool:
     return False
 
 
-def _narrowed(condition: Any) -> bool:
+def _narrowed(condition: Any) -> bool | Unknown:
+    """True when a positive condition on a principal-identifying key limits who matches.
+
+    With an ``...Equals`` operator any value narrows (even "*" is then a literal); with ``...Like`` a
+    value of "*" does not. A value the inputs cannot settle under ``...Like`` leaves it Unknown."""
     if not isinstance(condition, dict):
         return False
+    unknown = None
     for operator, entries in condition.items():
-        op = str(operator).lower().split(":")[-1].removesuffix("ifexists")
-        if op not in POSITIVE or "ifexists" in str(operator).lower() or not isinstance(entries, dict):
-            continue
+        op = str(operator).lower().split(":")[-1]
+        if op not in POSITIVE or not isinstance(entries, dict):
+            continue  # IfExists variants let requests without the key through
         for key, values in entries.items():
+            if str(key).lower() not in NARROWING:
+                continue
             values = values if isinstance(values, list) else [values]
-            if str(key).lower() in NARROWING and values and all(isinstance(v, str) and v != "*" for v in values):
+            if not values:
+                continue
+            if op.endswith("equals") or op.endswith("equalsignorecase"):
                 return True
-    return False
+            if all(isinstance(v, str) and v.strip("*") for v in values):
+                return True
+            found = next((v for v in values if isinstance(v, Unknown)), None)
+            if found is not None and not any(isinstance(v, str) and not v.strip("*") for v in values):
+                unknown = found
+    return unknown if unknown is not None else False

@@ -150,6 +150,19 @@ _LIST_TYPES = ("CommaDelimitedList",)
 _CONDITION_FUNCTIONS = ("Fn::And", "Fn::Or", "Fn::Not", "Fn::Equals", "Condition")
 
 
+_ARN_SHAPE = re.compile(r"^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):([a-z0-9-]+):[^:]*:[^:]*:([a-z-]*)")
+
+
+def _with_shape(value: Unknown, text: str) -> Unknown:
+    """An Unknown ARN built by Fn::Sub still says what kind of ARN it is when the literal text does
+    (``arn:${AWS::Partition}:codepipeline:...``): rules that care only about the form can use that."""
+    if value.shape is None:
+        match = _ARN_SHAPE.match(text)
+        if match:
+            return Unknown(value.reason, shape=f"arn:{match.group(1)}:{match.group(2)}")
+    return value
+
+
 def _dynamic_reference(text: str) -> Unknown | None:
     if "{{resolve:" not in text:
         return None
@@ -547,7 +560,7 @@ class Resolver:
                 continue
             value = self._sub_variable(name, variables, path)
             if isinstance(value, Unknown):
-                return value
+                return _with_shape(value, text)
             parts.append(value)
         parts.append(text[position:])
         result = "".join(parts)
