@@ -89,7 +89,7 @@ def from_config(cfg: Config) -> list[Suppression]:
     return found
 
 
-_HEADER = re.compile(r"^\s*\[\[\s*(?:tool\s*\.\s*pipelint\s*\.\s*)?suppress\s*\]\]", re.MULTILINE)
+_HEADER = re.compile(r"^[ \t]*\[\[\s*(?:tool\s*\.\s*pipelint\s*\.\s*)?suppress\s*\]\]", re.MULTILINE)
 
 
 def _entry_lines(path: Path, count: int) -> list:
