@@ -84,6 +84,8 @@ class Exports:
             exact = [c for c in candidates if c[0].account == account and c[0].region == region]
             if exact:
                 return exact[0]
+            # an exporter whose own account/region is unknown may still be the one
+            candidates = [c for c in candidates if not isinstance(c[0].account, str) or not isinstance(c[0].region, str)]
         return candidates[0] if len(candidates) == 1 else None
 
     def value(self, stack: Stack, output: str) -> Any:

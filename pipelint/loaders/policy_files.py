@@ -101,7 +101,9 @@ def _bucket_of(doc: dict) -> str | None:
             if not isinstance(resource, str) or not resource.startswith("arn:aws:s3:::"):
                 return None
             names.add(resource[len("arn:aws:s3:::"):].split("/", 1)[0])
-    return names.pop() if len(names) == 1 and "*" not in next(iter(names)) else None
+    if len(names) != 1 or "*" in next(iter(names)):
+        return None
+    return f"arn:aws:s3:::{names.pop()}"
 
 
 def attach(world: World, resource: str, kind: str | None, policy: PolicyDoc, data: dict, source: Source) -> None:
