@@ -95,9 +95,11 @@ def load(path: Path) -> Counter:
     return counts
 
 
-def apply(findings: list[Finding], path: Path, kinds: dict) -> tuple[int, int]:
-    """Mark findings in the baseline suppressed; return (findings matched, baseline entries left over)."""
-    remaining = load(path)
+def apply(findings: list[Finding], path: Path, kinds: dict, counts: Counter | None = None) -> tuple[int, int]:
+    """Mark findings in the baseline suppressed; return (findings matched, baseline entries left over).
+
+    ``counts``: the baseline already read with :func:`load` (else ``path`` is read)."""
+    remaining = Counter(counts) if counts is not None else load(path)
     base = path.parent
     matched = 0
     for finding in findings:

@@ -122,8 +122,14 @@ def check(inputs: list[Path], cfg: Config, *, select=(), ignore=(), baseline: Pa
         raise UsageError("no inputs: name files or folders, or set `inputs` in [tool.pipelint]")
     every = engine.discover()
     rules = engine.selected(every, list(select) or cfg.select, [*cfg.ignore, *ignore])
+    accepted = None
+    if baseline_path is not None:  # read first: a broken baseline is reported as such, before the inputs
+        baseline_path = Path(baseline_path)
+        accepted = baseline_module.load(baseline_path)
     world = load_world(inputs, cfg)
     world.notices[:0] = notices
+    if baseline_path is not None:  # the baseline may sit among the inputs; it is not one
+        world.notices = [n for n in world.notices if _norm(n.file) != _norm(baseline_path)]
     findings = engine.run(world, rules)
     applied = suppressions.apply(findings, world, cfg, ran=rules, known=[r.rule.id for r in every])
     findings = findings + applied.meta
@@ -133,10 +139,10 @@ def check(inputs: list[Path], cfg: Config, *, select=(), ignore=(), baseline: Pa
             finding.severity = override
     kinds = dict(applied.kinds)
     if baseline_path is not None:
-        matched, stale = baseline_module.apply(findings, Path(baseline_path), kinds)
+        _, stale = baseline_module.apply(findings, baseline_path, kinds, accepted)
         if stale:
-            world.notices.append(Notice(suppressions.display(Path(baseline_path)),
-                                        f"{stale} baseline entr{'y' if stale == 1 else 'ies'} no longer match "
+            world.notices.append(Notice(suppressions.display(baseline_path),
+                                        f"{stale} baseline entr{'y no longer matches' if stale == 1 else 'ies no longer match'} "
                                         "any finding; `pipelint baseline` rewrites the file"))
     findings.sort(key=lambda f: (_norm(f.source.file) not in changed_set, *f.sort_key()))
     return Outcome(world, findings, cfg, rules=rules, kinds=kinds, changed=changed_set)
