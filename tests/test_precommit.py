@@ -94,6 +94,7 @@ def test_hook_fails_on_a_broken_grant_and_passes_after_the_fix(tmp_path):
     broken = try_repo()  # the staged change only: the hook still loads every input of the configuration
     output = broken.stdout + broken.stderr
     assert broken.returncode == 1, output
+    assert "exit code: 1" in output, output  # pipelint's own exit code: findings (2 would be bad input)
     assert rule in output and file in output, output
     assert "Traceback" not in output
 
