@@ -183,5 +183,62 @@ def explain(rule_id: Annotated[str, typer.Argument(help="A rule id such as PL101
     _fail(f"no rule {rule_id!r}; `pipelint rules` lists them")
 
 
+@app.command()
+def audit(
+    profile: Annotated[Optional[str], typer.Option(
+        "--profile", help="AWS profile (default: the standard credential chain).")] = None,
+    region: Annotated[Optional[list[str]], typer.Option(
+        "--region", help="Region whose pipelines are audited; repeatable (default: the profile's or AWS_REGION).")] = None,
+    pipeline: Annotated[Optional[list[str]], typer.Option(
+        "--pipeline", help="Audit only this pipeline; repeatable (default: every pipeline).")] = None,
+    assume_role: Annotated[Optional[str], typer.Option(
+        "--assume-role", metavar="NAME", help="Role to assume in every other account the pipelines touch.")] = None,
+    external_id: Annotated[Optional[str], typer.Option("--external-id", help="External id for --assume-role.")] = None,
+    accounts: Annotated[Optional[list[str]], typer.Option(
+        "--accounts", help="Audit only these accounts (comma-separated or repeated): pipelines are listed in "
+                           "each, no other account is read.")] = None,
+    org: Annotated[bool, typer.Option(
+        "--org", help="Audit every active account of the AWS Organization (needs --assume-role).")] = False,
+    save: Annotated[Optional[Path], typer.Option(
+        "--save", metavar="DIR", help="Write the snapshot to DIR; `pipelint check DIR` gives the same findings.")] = None,
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+    fail_on: Annotated[Optional[Level], typer.Option(
+        "--fail-on", help="Exit 1 when a finding has this severity or higher (default: error).")] = None,
+    config: ConfigOpt = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    baseline: Annotated[Optional[Path], typer.Option(
+        "--baseline", help="Report only findings not in this baseline (made from a --save folder).")] = None,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Plain text output.")] = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Concurrent AWS reads.")] = 16,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar on stderr.")] = False,
+    print_policy: Annotated[bool, typer.Option(
+        "--print-policy", help="Print the read-only IAM policy the auditing role needs, and exit.")] = False,
+) -> None:
+    """Audit deployed pipelines across accounts and regions, read-only, with the rules of `check`."""
+    from pipelint import live, runner
+    from pipelint.errors import UsageError
+
+    def work():
+        if print_policy:
+            sys.stdout.write(live.policy_text())
+            return 0
+        ids = [a.strip() for value in accounts or () for a in value.split(",") if a.strip()]
+        bad = [a for a in ids if not (len(a) == 12 and a.isdigit())]
+        if bad:
+            raise UsageError(f"--accounts {bad[0]!r}: expected a 12-digit account id")
+        cfg = runner.find_config(config.resolve() if config else None, [])
+        options = live.AuditOptions(profile=profile, regions=list(region or ()), pipelines=list(pipeline or ()),
+                                    assume_role=assume_role, external_id=external_id, accounts=ids or None, org=org,
+                                    workers=workers, progress=not no_progress and sys.stderr.isatty())
+        outcome, snapshot = live.audit(options, cfg, save=save, select=runner.check_selectors(select or (), "--select"),
+                                       ignore=runner.check_selectors(ignore or (), "--ignore"), baseline=baseline or False)
+        print(live.summary(snapshot) + (f"; snapshot saved in {save}" if save else ""), file=sys.stderr)
+        return live.report(outcome, output_format.value, output, fail_on.value if fail_on else cfg.fail_on, no_color)
+
+    raise typer.Exit(guarded(work))
+
+
 def main() -> None:
     app()

@@ -14,7 +14,9 @@ One JSON file per account and region (any name, ``*.json``) of the shape::
      "event_rules": [{"arn", "targets": [{"id", "arn", "role_arn", "dlq_arn"}]}]}
 
 A value that could not be read is ``{"unreadable": "what failed and the permission that would allow it"}``;
-a policy that does not exist is ``null``. Every field other than the identifiers is optional.
+a policy that does not exist is ``null``. Every field other than the identifiers is optional. A top-level
+``"unreadable": ["..."]`` lists what could not be read with no resource to hang it on (a pipeline
+listing, the EventBridge rules of a pipeline); each line becomes a notice.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from typing import Any
 from pipelint import arns
 from pipelint.loaders.documents import Document
 from pipelint.loaders.pipeline_shape import build_pipeline
-from pipelint.model import (Bucket, EventRule, Function, Key, ManagedPolicy, PolicyDoc, Project, Queue, Role,
-                            Source, Target, World)
+from pipelint.model import (Bucket, EventRule, Function, Key, ManagedPolicy, Notice, PolicyDoc, Project, Queue,
+                            Role, Source, Target, World)
 from pipelint.values import Unknown
 
 MARKER = "pipelint-snapshot"
@@ -133,3 +135,5 @@ def load(document: Document, world: World) -> None:
                                            account=arns.account_of(arn) or account,
                                            region=arns.region_of(arn) or region, targets=targets,
                                            source=src("event_rules", i)))
+    for text in data.get("unreadable") or []:
+        world.notices.append(Notice(document.path, f"not read: {text}"))
