@@ -77,13 +77,13 @@ def explain(exc: Exception, what: str, service: str, operation: str, account: st
 
 def explain_client_error(exc: Any, code: str, status: int | None, call: str, needed: str, what: str,
                          service: str, operation: str, account: str, region: str) -> Unreadable:
+    if code in REGION:  # checked first: AWS answers these with a 403 as well
+        return Unreadable(f"{call} failed ({code}): region {region} may not be enabled for account {account}, "
+                          "or the credentials are not valid there", "region")
     # JSON-protocol services can answer an authorization failure with a 403 and an XML body, which
     # botocore cannot parse into an error code: the status alone says access was denied
     if code in DENIED or status == 403 or "AccessDenied" in code:
         return Unreadable(f"{call} was denied ({code or status}); grant {needed} to the auditing role", "denied")
-    if code in REGION:
-        return Unreadable(f"{call} failed ({code}): region {region} may not be enabled for account {account}, "
-                          "or the credentials are not valid there", "region")
     if code in MISSING or status == 404 or code.endswith(("NotFound", "NotFoundException", "NoSuchEntity")):
         where = "" if service in ("iam", "s3") else f", {region}"
         return Unreadable(f"{what} does not exist in account {account}{where} ({operation}: {code or status})",
