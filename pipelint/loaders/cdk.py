@@ -31,14 +31,16 @@ def _walk(folder: Path, display, seen: set) -> Iterator[tuple[Path, object, obje
     for artifact_id, artifact in artifacts.items():
         if not isinstance(artifact, dict):
             continue
-        props = artifact.get("properties") or {}
+        props = artifact.get("properties")
+        props = props if isinstance(props, dict) else {}
         if artifact.get("type") == "aws:cloudformation:stack":
             template = props.get("templateFile")
             if not isinstance(template, str):
                 raise InputError(manifest.path, f"stack artifact {artifact_id} has no templateFile",
                                  *(manifest.locate(("artifacts", artifact_id)) or (None, None)))
             account, region = _environment(artifact.get("environment"), artifact_id)
-            yield folder / template, account, region, props.get("stackName") or artifact_id
+            name = props.get("stackName")
+            yield folder / template, account, region, name if isinstance(name, str) and name else str(artifact_id)
         elif artifact.get("type") == "cdk:cloud-assembly" and isinstance(props.get("directoryName"), str):
             yield from _walk(folder / props["directoryName"], display, seen)
 

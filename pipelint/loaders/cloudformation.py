@@ -21,7 +21,7 @@ from pipelint import arns
 from pipelint.errors import InputError
 from pipelint.loaders.documents import Document
 from pipelint.loaders.intrinsics import Resolver, StackContext, TemplateError
-from pipelint.loaders.pipeline_shape import build_pipeline
+from pipelint.loaders.pipeline_shape import build_pipeline, text
 from pipelint.model import (Bucket, EventRule, Function, Key, ManagedPolicy, Notice, PolicyDoc, Project,
                             Queue, Role, Source, Suppression, Target, World)
 from pipelint.values import Unknown, find_unknown
@@ -169,12 +169,25 @@ def _prop(stack: Stack, logical: str, name: str) -> Any:
     props = resource.get("Properties") if isinstance(resource, dict) else None
     if not isinstance(props, dict) or name not in props:
         return None
-    return stack.resolver.resolve(props[name], ("Resources", logical, "Properties", name))
+    # A name that refers to itself (BucketName: !Ref Bucket, or A's name from B's and B's from A's) is a
+    # circular dependency CloudFormation rejects; say so instead of recursing until Python gives up.
+    chain = stack.__dict__.setdefault("_resolving", [])
+    if (logical, name) in chain:
+        cycle = chain[chain.index((logical, name)):] + [(logical, name)]
+        raise TemplateError("circular dependency: " + " -> ".join(f"{r}.{p}" for r, p in cycle)
+                            + " (CloudFormation rejects a template whose resources depend on each other)",
+                            ("Resources", logical, "Properties", name))
+    chain.append((logical, name))
+    try:
+        return stack.resolver.resolve(props[name], ("Resources", logical, "Properties", name))
+    finally:
+        chain.pop()
 
 
 def _type(stack: Stack, logical: str) -> str:
     resource = stack.resources().get(logical)
-    return resource.get("Type", "") if isinstance(resource, dict) else ""
+    kind = resource.get("Type", "") if isinstance(resource, dict) else ""
+    return kind if isinstance(kind, str) else ""
 
 
 NAME_PROPERTY = {
@@ -194,7 +207,9 @@ NAME_PROPERTY = {
 def physical_name(stack: Stack, logical: str) -> Any:
     prop = NAME_PROPERTY.get(_type(stack, logical))
     value = _prop(stack, logical, prop) if prop else None
-    return value if value is not None else placeholder(stack, logical)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)  # CloudFormation takes BucketName: 2024 as the string "2024"
+    return text(value, f"{prop} of {logical}") if value is not None else placeholder(stack, logical)
 
 
 def _arn(stack: Stack, service: str, resource: str, *, region: bool = True, account: bool = True) -> Any:
@@ -303,6 +318,9 @@ def load_stack(stack: Stack, world: World, pending: list) -> None:
         if not isinstance(resource, dict):
             raise InputError(stack.document.path, f"resource {logical} is not a mapping",
                              *(stack.document.locate(("Resources", logical)) or (None, None)))
+        if not isinstance(resource.get("Type", ""), str):
+            raise InputError(stack.document.path, f"the Type of resource {logical} must be a string such as "
+                             "AWS::S3::Bucket", *(stack.document.locate(("Resources", logical, "Type")) or (None, None)))
         try:
             if "Condition" in resource:
                 active = stack.resolver.condition(resource["Condition"])
@@ -356,7 +374,8 @@ def _load_resource(stack: Stack, logical: str, resource: dict, world: World, pen
         status = versioning.get("Status") if isinstance(versioning, dict) else versioning
         world.add("buckets", Bucket(
             key=name if isinstance(name, str) else f"{stack.uid}#{logical}", name=name, account=account,
-            region=region, source=src, versioning=status, encryption_key=_bucket_key(props)))
+            region=region, source=src, versioning=text(status, f"the versioning status of bucket {logical}"),
+            encryption_key=text(_bucket_key(props), f"the KMSMasterKeyID of bucket {logical}")))
     elif kind == "AWS::S3::BucketPolicy":
         pending.append(("bucket-policy", props.get("Bucket"), account, region,
                         _policy(props.get("PolicyDocument"), f"bucket policy {label}",
@@ -375,14 +394,19 @@ def _load_resource(stack: Stack, logical: str, resource: dict, world: World, pen
         inline = [
             _policy(p.get("PolicyDocument"), f"inline policy {p.get('PolicyName')} of role {logical}",
                     stack.source(base + ("Properties", "Policies", i)))
-            for i, p in enumerate(props.get("Policies") or []) if isinstance(p, dict)
+            for i, p in enumerate(_list(props.get("Policies"))) if isinstance(p, dict)
         ]
+        if props.get("Policies") is not None and not isinstance(props.get("Policies"), list):
+            inline.append(PolicyDoc(_unknown(props["Policies"], f"the Policies of role {logical}"),
+                                    f"inline policies of role {logical}", stack.source(base + ("Properties", "Policies"))))
         world.add("roles", Role(
             key=arn if isinstance(arn, str) else f"{stack.uid}#{logical}", arn=arn,
             name=physical_name(stack, logical), account=account, source=src,
             trust=_policy(props.get("AssumeRolePolicyDocument"), f"trust policy of role {logical}",
                           stack.source(base + ("Properties", "AssumeRolePolicyDocument"))),
-            inline_policies=inline, managed_policy_arns=list(props.get("ManagedPolicyArns") or [])))
+            inline_policies=inline, managed_policy_arns=[
+                text(arn, f"a ManagedPolicyArns entry of role {logical}")
+                for arn in _list(props.get("ManagedPolicyArns"), f"the ManagedPolicyArns of role {logical}")]))
     elif kind in ("AWS::IAM::Policy", "AWS::IAM::RolePolicy", "AWS::IAM::ManagedPolicy"):
         doc = _policy(props.get("PolicyDocument"), f"policy {label}",
                       stack.source(base + ("Properties", "PolicyDocument")))
@@ -409,26 +433,47 @@ def _load_resource(stack: Stack, logical: str, resource: dict, world: World, pen
         arn = att_value(stack, logical, "Arn")
         world.add("functions", Function(key=arn if isinstance(arn, str) else f"{stack.uid}#{logical}",
                                         arn=arn, name=physical_name(stack, logical), account=account,
-                                        region=region, role_arn=props.get("Role"), source=src))
+                                        region=region, role_arn=text(props.get("Role"), f"the Role of {logical}"),
+                                        source=src))
     elif kind == "AWS::CodeBuild::Project":
         arn = att_value(stack, logical, "Arn")
         world.add("projects", Project(key=arn if isinstance(arn, str) else f"{stack.uid}#{logical}",
                                       arn=arn, name=physical_name(stack, logical), account=account,
-                                      region=region, service_role=props.get("ServiceRole"),
-                                      encryption_key=props.get("EncryptionKey"), source=src))
+                                      region=region,
+                                      service_role=text(props.get("ServiceRole"), f"the ServiceRole of {logical}"),
+                                      encryption_key=text(props.get("EncryptionKey"),
+                                                          f"the EncryptionKey of {logical}"), source=src))
     elif kind == "AWS::Events::Rule":
         arn = att_value(stack, logical, "Arn")
         targets = []
-        for i, target in enumerate(props.get("Targets") or []):
+        for i, target in enumerate(_list(props.get("Targets"))):
             if not isinstance(target, dict):
                 continue
             dlq = target.get("DeadLetterConfig")
-            targets.append(Target(id=target.get("Id"), arn=target.get("Arn"), role_arn=target.get("RoleArn"),
-                                  dlq_arn=dlq.get("Arn") if isinstance(dlq, dict) else None,
+            what = f"target {i} of rule {logical}"
+            targets.append(Target(id=text(target.get("Id"), f"the Id of {what}"),
+                                  arn=text(target.get("Arn"), f"the Arn of {what}"),
+                                  role_arn=text(target.get("RoleArn"), f"the RoleArn of {what}"),
+                                  dlq_arn=text(dlq.get("Arn"), f"the dead-letter queue Arn of {what}")
+                                  if isinstance(dlq, dict) else None,
                                   source=stack.source(base + ("Properties", "Targets", i))))
         world.event_rules.append(EventRule(key=arn if isinstance(arn, str) else f"{stack.uid}#{logical}",
                                            arn=arn, name=physical_name(stack, logical), account=account,
                                            region=region, targets=targets, source=src))
+
+
+def _list(value: Any, what: str | None = None) -> list:
+    """A list property as a list. Absent or null is empty; anything else that is not a list (an
+    unresolved parameter, a typo) is empty, or with ``what`` one Unknown entry that says so."""
+    if isinstance(value, list):
+        return value
+    if value is None or what is None:
+        return []
+    return [_unknown(value, what)]
+
+
+def _unknown(value: Any, what: str) -> Unknown:
+    return value if isinstance(value, Unknown) else Unknown(f"{what} is not a list")
 
 
 HANDLED = {

@@ -30,20 +30,39 @@ def key_name(data: Any, name: str) -> str:
     return lower if isinstance(data, dict) and lower in data and name not in data else name
 
 
+def text(value: Any, what: str) -> Any:
+    """``value`` when it is what the model allows for a name or ARN (a string, an Unknown or None),
+    else an Unknown saying so: rules can trust the model's types whatever the input held (found by
+    fuzzing: a mapping where an ARN belongs reached the rules)."""
+    if value is None or isinstance(value, (str, Unknown)):
+        return value
+    return Unknown(f"{what} is not a string")
+
+
+def _configuration(value: Any, label: str) -> dict:
+    """Action configuration: values are strings (or a boolean/number such as PollForSourceChanges)."""
+    if not isinstance(value, dict):
+        return {}
+    return {key: item if item is None or isinstance(item, (str, Unknown, bool, int, float))
+            else Unknown(f"configuration {key} of action {label} is not a string")
+            for key, item in value.items() if isinstance(key, str)}
+
+
 def artifact_names(value: Any) -> list:
     names = []
     for item in value if isinstance(value, list) else []:
-        names.append(field(item, "Name") if isinstance(item, dict) else item)
+        names.append(text(field(item, "Name") if isinstance(item, dict) else item, "an artifact name"))
     return names
 
 
 def build_store(store: Any, region: Any, path: tuple, locate: Locate) -> ArtifactStore:
     key = field(store, "EncryptionKey")
     return ArtifactStore(
-        region=region,
-        bucket=field(store, "Location"),
-        key_id=field(key, "Id") if isinstance(key, dict) else (key if isinstance(key, Unknown) else None),
-        key_type=field(key, "Type") if isinstance(key, dict) else None,
+        region=text(region, "the region of an artifact store"),
+        bucket=text(field(store, "Location"), "the artifact store location"),
+        key_id=text(field(key, "Id"), "the artifact store encryptionKey.id") if isinstance(key, dict) else (
+            key if isinstance(key, Unknown) else None),
+        key_type=text(field(key, "Type"), "the artifact store encryptionKey.type") if isinstance(key, dict) else None,
         source=locate(path),
     )
 
@@ -76,29 +95,35 @@ def build_pipeline(data: dict, *, key: str, name: Any, account: Any, region: Any
                 stores[store_region if isinstance(store_region, str) else f"#{i}"] = built
     actions = []
     stages_key = key_name(data, "Stages")
-    for si, stage in enumerate(field(data, "Stages", []) or []):
+    stages = field(data, "Stages", [])
+    for si, stage in enumerate(stages if isinstance(stages, list) else []):
         stage_name = field(stage, "Name", f"#{si}")
         actions_key = key_name(stage, "Actions")
-        for ai, action in enumerate(field(stage, "Actions", []) or []):
+        stage_actions = field(stage, "Actions", [])
+        for ai, action in enumerate(stage_actions if isinstance(stage_actions, list) else []):
             if not isinstance(action, dict):
                 continue
             type_id = field(action, "ActionTypeId", {})
             config = field(action, "Configuration", {})
+            action_name = field(action, "Name", f"#{ai}")
+            action_name = action_name if isinstance(action_name, str) else f"#{ai}"
+            label = f"{stage_name if isinstance(stage_name, str) else f'#{si}'}/{action_name}"
             actions.append(Action(
                 stage=stage_name if isinstance(stage_name, str) else f"#{si}",
-                name=field(action, "Name", f"#{ai}"),
-                category=field(type_id, "Category"),
-                owner=field(type_id, "Owner"),
-                provider=field(type_id, "Provider"),
-                region=field(action, "Region"),
-                role_arn=field(action, "RoleArn"),
-                configuration=config if isinstance(config, dict) else {},
+                name=action_name,
+                category=text(field(type_id, "Category"), f"the category of action {label}"),
+                owner=text(field(type_id, "Owner"), f"the owner of action {label}"),
+                provider=text(field(type_id, "Provider"), f"the provider of action {label}"),
+                region=text(field(action, "Region"), f"the region of action {label}"),
+                role_arn=text(field(action, "RoleArn"), f"the roleArn of action {label}"),
+                configuration=_configuration(config, label),
                 input_artifacts=artifact_names(field(action, "InputArtifacts", [])),
                 output_artifacts=artifact_names(field(action, "OutputArtifacts", [])),
                 source=locate(base + (stages_key, si, actions_key, ai)),
             ))
     return Pipeline(
-        key=key, name=name, account=account, region=region, role_arn=field(data, "RoleArn"),
+        key=key, name=text(name, "the pipeline name"), account=text(account, "the pipeline's account"),
+        region=text(region, "the pipeline's region"), role_arn=text(field(data, "RoleArn"), "the pipeline roleArn"),
         artifact_store=store, artifact_stores=stores, actions=actions, source=locate(base),
-        pipeline_type=field(data, "PipelineType"), store_sources=store_sources,
+        pipeline_type=text(field(data, "PipelineType"), "the pipeline type"), store_sources=store_sources,
     )

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipelint import arns
+from pipelint.errors import InputError
 from pipelint.loaders.documents import Document
 from pipelint.loaders.pipeline_shape import build_pipeline
 from pipelint.model import (Bucket, EventRule, Function, Key, ManagedPolicy, Notice, PolicyDoc, Project, Queue,
@@ -43,7 +44,82 @@ def _value(value: Any) -> Any:
     return value
 
 
+# The shape ``load`` relies on: table -> (identifier field, {optional field: kind}). Kinds: "str" a string
+# or null, "list" a list of strings, "doc" anything (a policy document; non-documents become Unknown),
+# "map" a mapping, "targets" a list of target mappings; "unreadable" markers are accepted for all but
+# identifiers. A file that breaks it was not written by ``pipelint audit`` (or was edited by hand).
+_SHAPE = {
+    "pipelines": ("pipeline", {"arn": "arn"}),
+    "buckets": ("name", {"account": "str", "region": "str", "versioning": "str", "encryption_key": "str",
+                         "policy": "doc"}),
+    "keys": ("arn", {"region": "str", "aliases": "list", "policy": "doc"}),
+    "roles": ("arn", {"trust": "doc", "inline_policies": "map", "managed_policy_arns": "list"}),
+    "managed_policies": ("arn", {"document": "doc"}),
+    "queues": ("arn", {"url": "str", "policy": "doc"}),
+    "functions": ("arn", {"role_arn": "str"}),
+    "projects": ("arn", {"name": "str", "service_role": "str", "encryption_key": "str"}),
+    "event_rules": ("arn", {"targets": "targets"}),
+}
+_TARGET = {"id": "str", "arn": "str", "role_arn": "str", "dlq_arn": "str"}
+
+
+def _check_shape(document: Document) -> None:
+    """Raise an InputError at the first entry ``load`` cannot read (found by fuzzing: a hand-edited or
+    truncated snapshot used to end in a KeyError or TypeError)."""
+    data = document.data
+
+    def fail(message: str, *path: Any) -> InputError:
+        return InputError(document.path, f"not a valid pipelint snapshot: {message}",
+                          *(document.locate(path) or (None, None)))
+
+    def where(path: tuple) -> str:
+        return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(path))
+
+    def check(value: Any, kind: str, *path: Any) -> None:
+        if value is None or kind == "doc" or (isinstance(value, dict) and set(value) == {"unreadable"}):
+            return
+        if kind == "str" and not isinstance(value, str):
+            raise fail(f"{where(path)} must be a string", *path)
+        if kind == "list" and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise fail(f"{where(path)} must be a list of strings", *path)
+        if kind == "map" and not isinstance(value, dict):
+            raise fail(f"{where(path)} must be a mapping", *path)
+        if kind == "arn" and arns.split(value) is None:
+            raise fail(f"{where(path)} must be an ARN", *path)
+        if kind == "targets":
+            if not isinstance(value, list):
+                raise fail(f"{where(path)} must be a list", *path)
+            for j, target in enumerate(value):
+                if not isinstance(target, dict):
+                    raise fail(f"{where(path + (j,))} must be a mapping", *path, j)
+                for name, sub in _TARGET.items():
+                    check(target.get(name), sub, *path, j, name)
+
+    for name in ("account", "region"):
+        if name in data and data[name] is not None and not isinstance(data[name], str):
+            raise fail(f"'{name}' must be a string", name)
+    for table, (ident, fields) in _SHAPE.items():
+        items = data.get(table)
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            raise fail(f"'{table}' must be a list", table)
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise fail(f"{table}[{i}] must be a mapping", table, i)
+            value = item.get(ident)
+            if ident == "pipeline":
+                if not isinstance(value, dict):
+                    raise fail(f"{table}[{i}] needs a 'pipeline' mapping", table, i)
+            elif not isinstance(value, str) or not value or (ident == "arn" and arns.split(value) is None):
+                wanted = "an ARN" if ident == "arn" else "a string"
+                raise fail(f"{table}[{i}] needs '{ident}', {wanted}", table, i)
+            for field, kind in fields.items():
+                check(item.get(field), kind, table, i, field)
+
+
 def load(document: Document, world: World) -> None:
+    _check_shape(document)
     data = document.data
 
     def src(*path: Any) -> Source:
@@ -55,7 +131,7 @@ def load(document: Document, world: World) -> None:
         if value is None:
             return None
         return PolicyDoc(value if isinstance(value, (dict, Unknown)) else Unknown(f"{name} is not a document"),
-                         name, src(*path))
+                         name, src(*path), lambda sub: src(*path, *sub))
 
     account = data.get("account") or Unknown(f"{document.path} does not name its account")
     region = data.get("region") or Unknown(f"{document.path} does not name its region")
