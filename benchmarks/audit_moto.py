@@ -1,0 +1,168 @@
+"""`pipelint audit` of 50 pipelines over 3 accounts and 2 regions, on moto in server mode (127.0.0.1).
+
+The tooling account 111111111111 runs 25 pipelines in us-east-1 and 25 in eu-west-1; each has its own
+role, S3 source bucket, CodeBuild project (and build role), EventBridge rule with DLQ and trigger role;
+every fifth one also a Lambda invoke action; they deploy with CloudFormation into 222222222222 or
+333333333333 (alternately) through a shared deploy role and execution role there, with one artifact
+store (bucket + KMS key) per region. Reports the wall time of the collection and of the whole audit
+(collection + lint), and the API calls per pipeline, counted with botocore event hooks (``before-call``
+for calls, ``before-send`` for HTTP attempts, so retries would show).
+
+    python3 benchmarks/audit_moto.py [--pipelines 50] [--workers 16] [--runs 3] [--latency-ms 0]
+
+moto answers in-process, sharing the GIL with the collector's threads, so with no added latency the
+wall time is moto's own CPU time per call, whatever the number of workers. ``--latency-ms N`` adds N ms
+of sleep to every HTTP attempt (a ``before-send`` hook; sleeping releases the GIL), standing in for
+the network round trip to AWS, which is what the concurrent reads are for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import statistics
+import sys
+import threading
+import time
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from test_live_support import (AUDITOR, EU, OTHER, TARGET, TOOLING, US, MotoServer, World, allow,  # noqa: E402
+                               aws_environment, doc, login_tooling, project_key)
+
+
+def build(pipelines: int) -> World:
+    world = World()
+    targets = [TARGET, OTHER]
+    from test_live_support import Defects
+
+    for region in (US, EU):
+        world.artifact_store(region, Defects(), targets)
+    for account in targets:
+        world.target_roles(account, f"arn:aws:iam::{TOOLING}:root")
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return None\n")
+    for i in range(pipelines):
+        region = US if i % 2 == 0 else EU
+        target = targets[(i // 2) % 2]
+        name = f"app{i:02d}"
+        bucket = f"{name}-source-{TOOLING}"
+        world.source_bucket(bucket, region)
+        role = world.role(TOOLING, f"{name}-pipeline", {"Service": "codepipeline.amazonaws.com"}, {"pipeline": doc(
+            allow(["s3:GetObject*", "s3:PutObject"], [f"arn:aws:s3:::release-artifacts-{TOOLING}-{region}/*",
+                                                      f"arn:aws:s3:::{bucket}/*"]),
+            allow(["kms:Decrypt", "kms:GenerateDataKey*"], world.keys[region]),
+            allow("sts:AssumeRole", f"arn:aws:iam::{target}:role/pipeline-deploy"),
+            allow(["codebuild:StartBuild", "codebuild:BatchGetBuilds", "lambda:InvokeFunction"], "*"))})
+        build_role = world.role(TOOLING, f"{name}-build", {"Service": "codebuild.amazonaws.com"}, {"build": doc(
+            allow(["s3:GetObject*", "s3:PutObject"], f"arn:aws:s3:::release-artifacts-{TOOLING}-{region}/*"),
+            allow(["kms:Decrypt", "kms:GenerateDataKey*"], world.keys[region]))})
+        world.c(TOOLING, region, "codebuild").create_project(
+            name=f"{name}-build", serviceRole=build_role, source={"type": "CODEPIPELINE", "location": "pipeline"},
+            artifacts={"type": "CODEPIPELINE", "location": "pipeline"},
+            environment={"type": "LINUX_CONTAINER", "computeType": "BUILD_GENERAL1_SMALL",
+                         "image": "aws/codebuild/standard:7.0"})
+        project_key(TOOLING, region, f"{name}-build", world.keys[region])
+        stages = [
+            {"name": "Source", "actions": [{"name": "Source", "actionTypeId": {
+                "category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
+                "configuration": {"S3Bucket": bucket, "S3ObjectKey": "app.zip"},
+                "outputArtifacts": [{"name": "Src"}], "runOrder": 1}]},
+            {"name": "Build", "actions": [{"name": "Build", "actionTypeId": {
+                "category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"},
+                "configuration": {"ProjectName": f"{name}-build"}, "inputArtifacts": [{"name": "Src"}],
+                "outputArtifacts": [{"name": "Out"}], "runOrder": 1}]}]
+        if i % 5 == 0:
+            function_role = world.role(TOOLING, f"{name}-check", {"Service": "lambda.amazonaws.com"}, {"cb": doc(
+                allow(["codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult"], "*"))})
+            world.c(TOOLING, region, "lambda").create_function(
+                FunctionName=f"{name}-check", Runtime="python3.12", Role=function_role, Handler="index.handler",
+                Code={"ZipFile": zipped.getvalue()})
+            stages.append({"name": "Check", "actions": [{"name": "Check", "actionTypeId": {
+                "category": "Invoke", "owner": "AWS", "provider": "Lambda", "version": "1"},
+                "configuration": {"FunctionName": f"{name}-check"}, "runOrder": 1}]})
+        stages.append({"name": "Deploy", "actions": [{"name": "Deploy", "actionTypeId": {
+            "category": "Deploy", "owner": "AWS", "provider": "CloudFormation", "version": "1"},
+            "roleArn": f"arn:aws:iam::{target}:role/pipeline-deploy",
+            "configuration": {"ActionMode": "CREATE_UPDATE", "StackName": name, "TemplatePath": "Out::t.yaml",
+                              "RoleArn": f"arn:aws:iam::{target}:role/cloudformation-execution"},
+            "inputArtifacts": [{"name": "Out"}], "runOrder": 1}]})
+        world.c(TOOLING, region, "codepipeline").create_pipeline(pipeline={
+            "name": name, "pipelineType": "V2", "roleArn": role,
+            "artifactStore": {"type": "S3", "location": f"release-artifacts-{TOOLING}-{region}",
+                              "encryptionKey": {"id": world.keys[region], "type": "KMS"}},
+            "stages": stages})
+        world.trigger(region, name, f"{name}-source-changed", f"{name}-trigger", True, "pipeline")
+    return world
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pipelines", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="sleep added to every HTTP attempt")
+    args = parser.parse_args()
+
+    from pipelint import live
+    from pipelint.config import Config
+
+    server = MotoServer()
+    try:
+        with aws_environment(server.endpoint):
+            start = time.perf_counter()
+            build(args.pipelines)
+            built = time.perf_counter() - start
+            login_tooling()
+            collect_times, audit_times = [], []
+            for _ in range(args.runs):
+                calls: Counter = Counter()
+                attempts = [0]
+                lock = threading.Lock()
+
+                def on_call(model=None, **_):
+                    with lock:
+                        calls[f"{model.service_model.service_name}:{model.name}"] += 1
+
+                def on_send(**_):
+                    with lock:
+                        attempts[0] += 1
+                    if args.latency_ms:
+                        time.sleep(args.latency_ms / 1000)
+
+                options = live.AuditOptions(regions=[US, EU], assume_role=AUDITOR, workers=args.workers)
+                begin = time.perf_counter()
+                outcome, snapshot = live.audit(options, Config(), hooks=[("before-call", on_call),
+                                                                         ("before-send", on_send)])
+                audit_times.append(time.perf_counter() - begin)
+                collect_times.append(snapshot.seconds)
+            audited = len(snapshot.pipelines())
+            total = sum(calls.values())
+            accounts = sorted({a for a, _ in snapshot.files})
+            print(f"moto world: {args.pipelines} pipelines built in {built:.1f} s")
+            print(f"audited {audited} pipelines, {len(accounts)} accounts ({', '.join(accounts)}), regions {US} and "
+                  f"{EU}, {args.workers} workers, {args.runs} run(s), {args.latency_ms:g} ms added per call")
+            print(f"  collection wall time: median {statistics.median(collect_times):.2f} s "
+                  f"(min {min(collect_times):.2f}, max {max(collect_times):.2f})")
+            print(f"  audit wall time (collect + write + lint): median {statistics.median(audit_times):.2f} s")
+            print(f"  API calls: {total} ({total / audited:.1f} per pipeline), HTTP attempts: {attempts[0]}")
+            print(f"  findings: {len(outcome.findings)} "
+                  f"({Counter(f.verdict for f in outcome.findings).most_common()}); "
+                  f"unreadable: {len(snapshot.unreadable())}")
+            print("  calls by operation:")
+            for operation, count in sorted(calls.items(), key=lambda kv: (-kv[1], kv[0])):
+                print(f"    {count:5d}  {operation}")
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
