@@ -75,24 +75,30 @@ def aws_environment(endpoint: str):
                 os.environ[key] = value
 
 
-def session(account: str | None = None, region: str = US):
-    """A boto3 session acting in ``account`` (assumed from moto's default account)."""
+def _session(**kwargs):
     import boto3
 
-    base = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region)
+    from pipelint.live.clients import shared_loader
+
+    made = boto3.Session(**kwargs)
+    made._session.register_component("data_loader", shared_loader())  # parse botocore's data once
+    return made
+
+
+def session(account: str | None = None, region: str = US):
+    """A boto3 session acting in ``account`` (assumed from moto's default account)."""
+    base = _session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region)
     if account is None:
         return base
     creds = base.client("sts").assume_role(RoleArn=f"arn:aws:iam::{account}:role/admin",
                                            RoleSessionName="setup")["Credentials"]
-    return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                         aws_session_token=creds["SessionToken"], region_name=region)
+    return _session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                    aws_session_token=creds["SessionToken"], region_name=region)
 
 
 def login_tooling() -> dict:
     """Put credentials acting in the tooling account into the environment, as CI would; returns them."""
-    import boto3
-
-    base = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=US)
+    base = _session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=US)
     creds = base.client("sts").assume_role(RoleArn=f"arn:aws:iam::{TOOLING}:role/ci",
                                            RoleSessionName="ci")["Credentials"]
     os.environ["AWS_ACCESS_KEY_ID"] = creds["AccessKeyId"]
@@ -137,16 +143,19 @@ class World:
 
     def __init__(self) -> None:
         self.sessions: dict = {}
+        self.clients: dict = {}
         self.keys: dict = {}  # region -> key ARN in the tooling account
 
-    def s(self, account: str, region: str = US):
-        key = (account, region)
-        if key not in self.sessions:
-            self.sessions[key] = session(account, region)
-        return self.sessions[key]
+    def s(self, account: str):
+        if account not in self.sessions:
+            self.sessions[account] = session(account)
+        return self.sessions[account]
 
     def c(self, account: str, region: str, service: str):
-        return self.s(account, region).client(service)
+        key = (account, region, service)
+        if key not in self.clients:
+            self.clients[key] = self.s(account).client(service, region_name=region)
+        return self.clients[key]
 
     # -- pieces --------------------------------------------------------------------------------------
     def role(self, account: str, name: str, trusted: dict, inline: dict | None = None, managed=()) -> str:

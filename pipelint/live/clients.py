@@ -94,6 +94,19 @@ def explain_client_error(exc: Any, code: str, status: int | None, call: str, nee
 
 Hook = tuple[str, Callable[..., Any]]
 
+_loader: Any = None
+
+
+def shared_loader() -> Any:
+    """One botocore data loader for every session: each new session would otherwise parse botocore's
+    endpoint and service data again (about half a second per session, per assumed account)."""
+    global _loader
+    if _loader is None:
+        from botocore.loaders import create_loader
+
+        _loader = create_loader()
+    return _loader
+
 
 class Clients:
     """Sessions per account, clients per (account, region, service), every call through :meth:`call`."""
@@ -121,6 +134,7 @@ class Clients:
         self.hooks = list(hooks)
         self.config = Config(retries={"mode": "adaptive", "max_attempts": 10}, max_pool_connections=max_pool,
                              user_agent_extra=f"pipelint-audit/{__version__}")
+        self._base._session.register_component("data_loader", shared_loader())
         self._register(self._base)
         self._lock = threading.Lock()
         self._account_locks: dict[str, threading.Lock] = {}
@@ -208,6 +222,7 @@ class Clients:
 
         credentials = RefreshableCredentials.create_from_metadata(fetch(), fetch, "sts-assume-role")
         core = botocore.session.Session(profile=self.profile)
+        core.register_component("data_loader", shared_loader())
         core._credentials = credentials  # refreshed by botocore before they expire
         session = boto3.Session(botocore_session=core, region_name=self.home_region)
         self._register(session)
