@@ -177,3 +177,21 @@ def test_artifact_store_without_key_matches_fixture(aws):
                             select=["PL101"])
     expected = comparable(offline(folder, ["PL101"]))
     assert expected and comparable(outcome.findings) == expected
+
+
+def test_config_selection_and_suppressions_apply(defective, tmp_path):
+    """The configuration works on an audit as on check: ignore, suppress by resource, exit code."""
+    (tmp_path / "pipelint.toml").write_text(
+        'ignore = ["PL1", "PL3"]\n\n'
+        '[[suppress]]\nid = "PL201"\nresource = "release-source-111111111111"\nreason = "versioning enforced by SCP"\n\n'
+        '[[suppress]]\nid = "PL202"\nresource = "arn:aws:events:us-east-1:111111111111:rule/release-source-changed"\n'
+        'reason = "the DLQ comes from another stack"\n')
+    args = ["audit", "--region", US, "--region", EU, "--assume-role", AUDITOR, "--no-progress", "--pipeline",
+            "release", "--format", "json", "--config", str(tmp_path / "pipelint.toml")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    assert sorted((f["rule_id"], f["suppressed"]) for f in findings) == [
+        ("PL201", "versioning enforced by SCP"), ("PL202", "the DLQ comes from another stack")]
+    result = CliRunner().invoke(app, [*args[:-2], "--select", "PL3"])
+    assert result.exit_code == 1 and {f["rule_id"] for f in json.loads(result.stdout)["findings"]} == {"PL301", "PL302"}
