@@ -43,12 +43,16 @@ def aws():
     server.stop()
 
 
-def build(aws, make) -> World:
-    aws.reset()
-    world = World()
-    make(world)
-    login_tooling()
-    return world
+def build(aws, name: str, make) -> World:
+    """The world ``name`` in the server, built unless it is the one already there (tests of this module
+    may run in any order; each build resets the server first)."""
+    if getattr(aws, "built", None) != name:
+        aws.reset()
+        aws.world = World()
+        make(aws.world)
+        login_tooling()
+        aws.built = name
+    return aws.world
 
 
 def offline(case: Path, select: list[str] | None = None) -> list:
@@ -70,13 +74,18 @@ def fixture_keys(world: World) -> dict:
     return {world.keys[region]: FIXTURE_KEYS[region] for region in world.keys}
 
 
-@pytest.fixture(scope="module")
+_audits: dict = {}
+
+
+@pytest.fixture
 def defective(aws):
-    """Every defect of CASES at once: no two of them touch the same rule."""
-    world = build(aws, lambda w: w.example(Defects(**{flag: True for flag in CASES.values()})))
-    outcome, _ = live.audit(live.AuditOptions(regions=[US, EU], pipelines=["release"], assume_role=AUDITOR),
-                            Config())
-    return world, outcome
+    """Every defect of CASES at once (no two of them touch the same rule), and its audit."""
+    world = build(aws, "defective", lambda w: w.example(Defects(**{flag: True for flag in CASES.values()})))
+    if _audits.get("world") is not world:
+        _audits["world"] = world
+        _audits["outcome"], _ = live.audit(
+            live.AuditOptions(regions=[US, EU], pipelines=["release"], assume_role=AUDITOR), Config())
+    return world, _audits["outcome"]
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -162,7 +171,7 @@ def test_round_trip_save_then_check(defective, tmp_path):
 def test_no_store_key_matches_the_example_edited_alike(aws, tmp_path):
     """Pipeline `release` without encryptionKey on its stores, deployed and as templates: same findings,
     every rule."""
-    world = build(aws, lambda w: w.example(Defects(no_store_key=True), service=False))
+    world = build(aws, "no-store-key", lambda w: w.example(Defects(no_store_key=True), service=False))
     outcome, _ = live.audit(live.AuditOptions(regions=[US, EU], assume_role=AUDITOR), Config())
     expected = comparable(offline(edited_example(tmp_path, {"tooling/pipeline.yaml": ["EncryptionKey: {Id:"]})))
     assert [f[0] for f in expected] == ["PL101", "PL101"]
@@ -171,7 +180,7 @@ def test_no_store_key_matches_the_example_edited_alike(aws, tmp_path):
 
 def test_artifact_store_without_key_matches_fixture(aws):
     """fixtures/rules/PL101/fail/no-key-yaml deployed."""
-    build(aws, lambda w: w.app_without_key())
+    build(aws, "app", lambda w: w.app_without_key())
     folder = FIXTURES / "rules" / "PL101" / "fail" / "no-key-yaml"
     outcome, _ = live.audit(live.AuditOptions(regions=[US], pipelines=["app"], assume_role=AUDITOR), Config(),
                             select=["PL101"])
