@@ -35,18 +35,18 @@ class Check:
 def policy(doc: PolicyDoc | None) -> Policy | None:
     if doc is None:
         return None
-    return Policy(doc.document, doc.name, doc.source)
+    return Policy(doc.document, doc.name, doc)  # the PolicyDoc rides along to locate deciding statements
 
 
 def identity_policies(world: World, role: Role | None) -> list[Policy] | None:
     """The role's identity policies; None when the role is not among the inputs at all."""
     if role is None:
         return None
-    found = [Policy(d.document, d.name, d.source) for d in role.inline_policies]
+    found = [Policy(d.document, d.name, d) for d in role.inline_policies]
     for arn in role.managed_policy_arns:
         managed = world.managed_policy(arn)
         if managed is not None:
-            found.append(Policy(managed.document.document, f"managed policy {arn}", managed.document.source))
+            found.append(Policy(managed.document.document, f"managed policy {arn}", managed.document))
             continue
         known = aws_managed_policies.document(arn)
         if known is not None:
@@ -95,6 +95,15 @@ def _word(decision: Decision) -> str:
             Decision.UNKNOWN: "cannot be settled", Decision.ALLOWED: "allows it"}[decision]
 
 
+def deny_fix(result: Result, principal: Any) -> str | None:
+    """For an explicit Deny an added Allow changes nothing: the fix is to exempt the principal."""
+    if result.decision is not Decision.EXPLICIT_DENY or not result.deciding:
+        return None
+    ref = result.deciding[0]
+    return (f"{ref.label()} denies {principal}; an Allow cannot override it. Exempt {principal} from that "
+            "statement (e.g. add its account or ARN to the statement's condition) or remove the statement.")
+
+
 def deny_quote(result: Result) -> str:
     if result.decision is not Decision.EXPLICIT_DENY or not result.deciding:
         return ""
@@ -124,7 +133,16 @@ def unknowns(result: Result) -> str:
 
 
 def blame(world: World, result: Result, resource_doc: PolicyDoc | None, role_arn: Any, fallback: Source) -> Source:
-    """Where to point: the resource-side policy when it is the missing layer, else the role, else ``fallback``."""
+    """Where to point: the Deny that decided; else the resource-side policy when it is the missing layer,
+    else the role, else ``fallback``."""
+    if result.decision is Decision.EXPLICIT_DENY and result.deciding:
+        ref = result.deciding[0]
+        doc = ref.policy.source
+        if isinstance(doc, PolicyDoc) and ref.index >= 0:
+            where = doc.at("Statement", ref.index) if isinstance(doc.document, dict) and isinstance(
+                doc.document.get("Statement"), list) else doc.source
+            if where is not None:
+                return where
     if result.resource is not None and result.resource is not Decision.ALLOWED and resource_doc is not None \
             and resource_doc.source is not None:
         return resource_doc.source

@@ -35,6 +35,13 @@ class PolicyDoc:
     document: dict | Unknown
     name: str
     source: Source | None = None
+    locator: Any = None  # (sub-path inside the document) -> Source, when the loader can place it
+
+    def at(self, *sub: Any) -> Source | None:
+        """Where ``sub`` (e.g. ``("Statement", 2)``) is, falling back to the whole policy."""
+        if self.locator is not None and sub:
+            return self.locator(tuple(sub))
+        return self.source
 
 
 @dataclass

@@ -86,4 +86,4 @@ def _one(world: World, report: Report, access, s3_action: str, artifact: str, wr
             "PipelineArtifacts", ["s3:GetObject*", "s3:PutObject"], objects))
     where = grants.blame(world, result, bucket_policy, access.role_arn, action.source)
     report.fail(where, f"{what} is denied across accounts: {grants.layer_text(result, 'bucket policy')}"
-                f"{grants.deny_quote(result)}", resources=res, fix="\n".join(fixes) or None)
+                f"{grants.deny_quote(result)}", resources=res, fix=grants.deny_fix(result, access.role_arn) or "\n".join(fixes) or None)

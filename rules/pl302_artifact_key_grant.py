@@ -83,4 +83,4 @@ def _one(world: World, report: Report, access, kms_action: str, res: list) -> No
         fixes.append(f"policy of role {access.role_arn}: " + grants.statement("PipelineArtifactKey", ACTIONS, key.arn))
     report.fail(grants.blame(world, result, policy, access.role_arn, action.source),
                 f"{what} is denied across accounts: {grants.layer_text(result, 'key policy')}{grants.deny_quote(result)}",
-                resources=res, fix="\n".join(fixes) or None)
+                resources=res, fix=grants.deny_fix(result, access.role_arn) or "\n".join(fixes) or None)

@@ -80,4 +80,4 @@ def check(world: World, report: Report) -> None:
                     "AssumeActionRole", ["sts:AssumeRole"], target))
             report.fail(grants.blame(world, result, trust, pipeline.role_arn, action.source),
                         f"{what} is denied: {grants.layer_text(result, 'trust policy')}{grants.deny_quote(result)}",
-                        resources=res, fix="\n".join(fixes) or None)
+                        resources=res, fix=grants.deny_fix(result, pipeline.role_arn) or "\n".join(fixes) or None)

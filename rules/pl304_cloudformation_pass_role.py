@@ -76,7 +76,7 @@ def _pass_role(world, report, action, passer, execution, res) -> None:
     elif result.decision is not Decision.ALLOWED:
         report.fail(grants.blame(world, result, None, passer, action.source),
                     f"{what} is denied: {grants.layer_text(result, 'policy')}{grants.deny_quote(result)}",
-                    resources=res, fix=f"policy of role {passer}: " + grants.statement("PassExecutionRole",
+                    resources=res, fix=grants.deny_fix(result, passer) or f"policy of role {passer}: " + grants.statement("PassExecutionRole",
                                                                                       ["iam:PassRole"], execution))
 
 
@@ -98,6 +98,6 @@ def _trusts_cloudformation(world, report, action, execution, res) -> None:
     elif result.decision is not Decision.ALLOWED:
         report.fail(role.trust.source or role.source, f"the trust policy does not allow {what}"
                     f"{grants.deny_quote(result)}", resources=res,
-                    fix="trust policy: " + grants.statement("TrustCloudFormation", ["sts:AssumeRole"], None,
+                    fix=grants.deny_fix(result, "cloudformation.amazonaws.com") or "trust policy: " + grants.statement("TrustCloudFormation", ["sts:AssumeRole"], None,
                                                             service="cloudformation.amazonaws.com").replace(
                         ', "Resource": null', ""))

@@ -75,6 +75,6 @@ def check(world: World, report: Report) -> None:
                     report.fail(grants.blame(world, result, None, function.role_arn, function.source),
                                 f"{what} is denied: {grants.layer_text(result, 'policy')}{grants.deny_quote(result)}",
                                 resources=[*res, function.role_arn],
-                                fix=f"policy of role {function.role_arn}: " + grants.statement(
+                                fix=grants.deny_fix(result, function.role_arn) or f"policy of role {function.role_arn}: " + grants.statement(
                                     "PipelineCallback", NEEDED, "*"))
                     break

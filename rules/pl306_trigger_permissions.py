@@ -77,7 +77,7 @@ def _role(world, report, rule, target, res, source_ctx) -> None:
     elif result.decision is not Decision.ALLOWED:
         report.fail(grants.blame(world, result, None, role_arn, target.source),
                     f"{what} is denied: {grants.layer_text(result, 'policy')}{grants.deny_quote(result)}",
-                    resources=res, fix=f"policy of role {role_arn}: " + grants.statement(
+                    resources=res, fix=grants.deny_fix(result, role_arn) or f"policy of role {role_arn}: " + grants.statement(
                         "StartPipeline", ["codepipeline:StartPipelineExecution"], target.arn))
     role = world.role(role_arn)
     if role is None or role.trust is None:
@@ -93,7 +93,7 @@ def _role(world, report, rule, target, res, source_ctx) -> None:
     elif trust.decision is not Decision.ALLOWED:
         report.fail(role.trust.source or role.source, f"target role {role_arn} of rule {rule.label} does not trust "
                     f"{EVENTS}{grants.deny_quote(trust)}", resources=res,
-                    fix="trust policy: " + grants.statement("TrustEventBridge", ["sts:AssumeRole"], None,
+                    fix=grants.deny_fix(trust, EVENTS) or "trust policy: " + grants.statement("TrustEventBridge", ["sts:AssumeRole"], None,
                                                             service=EVENTS).replace(', "Resource": null', ""))
 
 
@@ -121,4 +121,4 @@ def _dlq(world, report, rule, target, res, source_ctx) -> None:
             statement = statement[:-1] + f', "Condition": {{"ArnEquals": {{"aws:SourceArn": "{rule.arn}"}}}}}}'
         report.fail(policy.source if policy is not None and policy.source else queue.source,
                     f"{'the queue policy does not allow' if policy else 'the queue has no policy allowing'} {what}"
-                    f"{grants.deny_quote(result)}", resources=[*res, dlq], fix="queue policy: " + statement)
+                    f"{grants.deny_quote(result)}", resources=[*res, dlq], fix=grants.deny_fix(result, EVENTS) or "queue policy: " + statement)

@@ -341,7 +341,10 @@ def _props(stack: Stack, logical: str, resource: dict) -> dict:
     return resolved if isinstance(resolved, dict) else {}
 
 
-def _policy(value: Any, name: str, source: Source) -> PolicyDoc:
+def _policy(value: Any, name: str, source: Source, stack: Stack | None = None) -> PolicyDoc:
+    locator = None
+    if stack is not None and isinstance(value, dict):
+        locator = lambda sub: stack.source(source.path + sub)  # noqa: E731 - positions of statements
     if isinstance(value, str):  # KeyPolicy and PolicyDocument may be JSON text
         try:
             value = json.loads(value)
@@ -350,7 +353,7 @@ def _policy(value: Any, name: str, source: Source) -> PolicyDoc:
                              source.line, source.column) from None
     if not isinstance(value, (dict, Unknown)):
         value = Unknown(f"{name} is not a policy document")
-    return PolicyDoc(value, name, source)
+    return PolicyDoc(value, name, source, locator)
 
 
 def _load_resource(stack: Stack, logical: str, resource: dict, world: World, pending: list) -> None:
@@ -379,21 +382,21 @@ def _load_resource(stack: Stack, logical: str, resource: dict, world: World, pen
     elif kind == "AWS::S3::BucketPolicy":
         pending.append(("bucket-policy", props.get("Bucket"), account, region,
                         _policy(props.get("PolicyDocument"), f"bucket policy {label}",
-                                stack.source(base + ("Properties", "PolicyDocument"))), src))
+                                stack.source(base + ("Properties", "PolicyDocument")), stack), src))
     elif kind == "AWS::KMS::Key":
         arn = att_value(stack, logical, "Arn")
         world.add("keys", Key(
             key=arn if isinstance(arn, str) else f"{stack.uid}#{logical}", arn=arn,
             key_id=placeholder(stack, logical), account=account, region=region, source=src,
             policy=_policy(props.get("KeyPolicy", Unknown(f"key {label} has no KeyPolicy")),
-                           f"key policy of {label}", stack.source(base + ("Properties", "KeyPolicy")))))
+                           f"key policy of {label}", stack.source(base + ("Properties", "KeyPolicy")), stack)))
     elif kind == "AWS::KMS::Alias":
         pending.append(("alias", props.get("TargetKeyId"), account, region, props.get("AliasName"), src))
     elif kind == "AWS::IAM::Role":
         arn = att_value(stack, logical, "Arn")
         inline = [
             _policy(p.get("PolicyDocument"), f"inline policy {p.get('PolicyName')} of role {logical}",
-                    stack.source(base + ("Properties", "Policies", i)))
+                    stack.source(base + ("Properties", "Policies", i, "PolicyDocument")), stack)
             for i, p in enumerate(_list(props.get("Policies"))) if isinstance(p, dict)
         ]
         if props.get("Policies") is not None and not isinstance(props.get("Policies"), list):
@@ -403,13 +406,13 @@ def _load_resource(stack: Stack, logical: str, resource: dict, world: World, pen
             key=arn if isinstance(arn, str) else f"{stack.uid}#{logical}", arn=arn,
             name=physical_name(stack, logical), account=account, source=src,
             trust=_policy(props.get("AssumeRolePolicyDocument"), f"trust policy of role {logical}",
-                          stack.source(base + ("Properties", "AssumeRolePolicyDocument"))),
+                          stack.source(base + ("Properties", "AssumeRolePolicyDocument")), stack),
             inline_policies=inline, managed_policy_arns=[
                 text(arn, f"a ManagedPolicyArns entry of role {logical}")
                 for arn in _list(props.get("ManagedPolicyArns"), f"the ManagedPolicyArns of role {logical}")]))
     elif kind in ("AWS::IAM::Policy", "AWS::IAM::RolePolicy", "AWS::IAM::ManagedPolicy"):
         doc = _policy(props.get("PolicyDocument"), f"policy {label}",
-                      stack.source(base + ("Properties", "PolicyDocument")))
+                      stack.source(base + ("Properties", "PolicyDocument")), stack)
         roles = props.get("Roles") or []
         if kind == "AWS::IAM::RolePolicy":
             roles = [props.get("RoleName")]
@@ -428,7 +431,7 @@ def _load_resource(stack: Stack, logical: str, resource: dict, world: World, pen
     elif kind == "AWS::SQS::QueuePolicy":
         pending.append(("queue-policy", props.get("Queues"), account, region,
                         _policy(props.get("PolicyDocument"), f"queue policy {label}",
-                                stack.source(base + ("Properties", "PolicyDocument"))), src))
+                                stack.source(base + ("Properties", "PolicyDocument")), stack), src))
     elif kind == "AWS::Lambda::Function":
         arn = att_value(stack, logical, "Arn")
         world.add("functions", Function(key=arn if isinstance(arn, str) else f"{stack.uid}#{logical}",

@@ -98,6 +98,7 @@ def _check_shape(document: Document) -> None:
     for name in ("account", "region"):
         if name in data and data[name] is not None and not isinstance(data[name], str):
             raise fail(f"'{name}' must be a string", name)
+    check(data.get("unreadable"), "list", "unreadable")
     for table, (ident, fields) in _SHAPE.items():
         items = data.get(table)
         if items is None:
