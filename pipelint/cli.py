@@ -76,14 +76,6 @@ def guarded(work: Callable[[], T]) -> T:
     raise AssertionError  # unreachable: _fail exits
 
 
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        output.write_text(text, encoding="utf-8")
-
-
 Paths = Annotated[Optional[list[Path]], typer.Argument(
     help="Templates, cdk.out folders, pipeline JSON, policy files or folders of them "
          "(default: the configuration's `inputs`).", show_default=False)]
@@ -122,15 +114,9 @@ def check(
         level = fail_on.value if fail_on else cfg.fail_on
         fmt = output_format.value
         if outcome.skipped and fmt == "text":
-            _emit("No input changed: nothing to check\n", output)
-        elif fmt == "text" and output is None and not (
-                no_color or os.environ.get("NO_COLOR") or not sys.stdout.isatty()):
-            from pipelint.reporters import text
-
-            text.print_rich(outcome.findings, outcome.world.notices, len(outcome.world.files), sys.stdout)
-        else:
-            _emit(runner.render(outcome, fmt, fail_on=level), output)
-        return 1 if outcome.failing(level) else 0
+            runner.emit("No input changed: nothing to check\n", output)
+            return 0
+        return runner.report(outcome, fmt, output, level, no_color)
 
     raise typer.Exit(guarded(work))
 

@@ -172,3 +172,29 @@ def render(outcome: Outcome, fmt: str, *, fail_on: str = "error", root: Path | N
     from pipelint.reporters import text
 
     return text.render_plain(findings, notices, files)
+
+
+def emit(text: str, output: Path | None) -> None:
+    if output is None:
+        import sys
+
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def report(outcome: Outcome, fmt: str, output: Path | None, fail_on: str, no_color: bool) -> int:
+    """Print ``outcome`` as ``check`` and ``audit`` both do; return the exit code (0 clean, 1 failing).
+
+    Text goes through rich only on a terminal without ``--no-color``/``NO_COLOR``; everything else
+    is rendered as plain text into stdout or ``output``."""
+    import sys
+
+    if fmt == "text" and output is None and not (no_color or os.environ.get("NO_COLOR") or not sys.stdout.isatty()):
+        from pipelint.reporters import text
+
+        text.print_rich(outcome.findings, outcome.world.notices, len(outcome.world.files), sys.stdout)
+    else:
+        emit(render(outcome, fmt, fail_on=fail_on), output)
+    return 1 if outcome.failing(fail_on) else 0

@@ -125,23 +125,7 @@ def summary(snapshot: Snapshot) -> str:
 
 
 def report(outcome: Any, fmt: str, output: Path | None, fail_on: str, no_color: bool) -> int:
-    """Print ``outcome`` the way ``pipelint check`` does; the exit code (0 clean, 1 failing findings).
-
-    The same branches as the body of ``cli.check``; both should call one shared function once the
-    command line owner factors it out."""
-    import sys
-
+    """Print ``outcome`` exactly as ``pipelint check`` does (one shared function in the runner)."""
     from pipelint import runner
 
-    if fmt == "text" and output is None and not (no_color or os.environ.get("NO_COLOR") or not sys.stdout.isatty()):
-        from pipelint.reporters import text
-
-        text.print_rich(outcome.findings, outcome.world.notices, len(outcome.world.files), sys.stdout)
-    else:
-        rendered = runner.render(outcome, fmt, fail_on=fail_on)
-        if output is None:
-            sys.stdout.write(rendered)
-            sys.stdout.flush()
-        else:
-            output.write_text(rendered, encoding="utf-8")
-    return 1 if outcome.failing(fail_on) else 0
+    return runner.report(outcome, fmt, output, fail_on, no_color)
