@@ -120,7 +120,8 @@ def statement(sid: str, actions: list[str], resources: Any, principal_arn: Any =
     elif principal_arn is not None:
         body["Principal"] = {"AWS": str(principal_arn)}
     body["Action"] = actions if len(actions) > 1 else actions[0]
-    body["Resource"] = resources
+    if resources is not None:  # trust policies name no Resource
+        body["Resource"] = resources
     return json.dumps(body)
 
 
@@ -150,6 +151,35 @@ def blame(world: World, result: Result, resource_doc: PolicyDoc | None, role_arn
     if result.identity is not None and result.identity is not Decision.ALLOWED and role is not None:
         return role.source
     return fallback
+
+
+def judge(world: World, report: Any, check: Check, *, what: str, at: Source, resources: list,
+          resource_word: str = "policy", resource_fix: str | None = None, identity_fix: str | None = None) -> Result:
+    """Evaluate ``check`` and report what a grant rule reports: nothing when allowed, an unverified
+    finding naming the missing input when unknown, else a failure that says which layer is missing,
+    quotes a deciding Deny, points at it, and gives the statement(s) to add."""
+    result = run(world, check)
+    if result.decision is Decision.ALLOWED:
+        return result
+    if result.decision is Decision.UNKNOWN:
+        report.unverified(at, f"cannot tell whether the policies allow {what}", resources=resources,
+                          settle=unknowns(result))
+        return result
+    fixes = []
+    if resource_fix and result.resource is not None and result.resource is not Decision.ALLOWED:
+        fixes.append(resource_fix)
+    if identity_fix and result.identity is not None and result.identity is not Decision.ALLOWED:
+        fixes.append(identity_fix)
+    if check.service and check.resource_policy is None:
+        why = f"there is no {resource_word}"
+        fixes = fixes or ([resource_fix] if resource_fix else [])
+    else:
+        why = layer_text(result, resource_word)
+    principal = check.service or check.principal
+    report.fail(blame(world, result, check.resource_policy, None if check.service else check.principal, at),
+                f"{what} is denied: {why}{deny_quote(result)}", resources=resources,
+                fix=deny_fix(result, principal) or "\n".join(fixes) or None)
+    return result
 
 
 def missing(text: str) -> PolicyDoc:

@@ -38,7 +38,6 @@ from __future__ import annotations
 from pipelint import grants
 from pipelint.artifacts import accesses
 from pipelint.model import World
-from pipelint.policy import Decision
 from pipelint.rule import Report, Rule
 from pipelint.values import Unknown
 
@@ -65,25 +64,15 @@ def _one(world: World, report: Report, access, s3_action: str, artifact: str, wr
     bucket_policy = access.bucket.policy if access.bucket is not None else None
     if access.bucket is None:
         bucket_policy = grants.missing(f"the policy of bucket {access.bucket_name} (the bucket is not among the inputs)")
-    result = grants.run(world, grants.Check(
-        principal=access.role_arn, action=s3_action, resource=access.object_arn(artifact),
-        resource_account=access.bucket_account, resource_policy=bucket_policy, context=access.context(write)))
     res = [pipeline.key, access.role_arn, f"arn:aws:s3:::{access.bucket_name}"]
-    what = f"role {access.role_arn} ({action.label}) to {s3_action} artifact {artifact} in bucket {access.bucket_name}"
-    if result.decision is Decision.ALLOWED:
-        return
-    if result.decision is Decision.UNKNOWN:
-        report.unverified(action.source, f"cannot tell whether the policies allow {what}", resources=res,
-                          settle=grants.unknowns(result))
-        return
     objects = f"arn:aws:s3:::{access.bucket_name}/*"
-    fixes = []
-    if result.resource is not Decision.ALLOWED:
-        fixes.append("bucket policy: " + grants.statement("PipelineArtifacts", ["s3:GetObject*", "s3:PutObject"],
-                                                           objects, principal_arn=access.role_arn))
-    if result.identity is not Decision.ALLOWED:
-        fixes.append(f"policy of role {access.role_arn}: " + grants.statement(
-            "PipelineArtifacts", ["s3:GetObject*", "s3:PutObject"], objects))
-    where = grants.blame(world, result, bucket_policy, access.role_arn, action.source)
-    report.fail(where, f"{what} is denied across accounts: {grants.layer_text(result, 'bucket policy')}"
-                f"{grants.deny_quote(result)}", resources=res, fix=grants.deny_fix(result, access.role_arn) or "\n".join(fixes) or None)
+    needed = ["s3:GetObject*", "s3:PutObject"]
+    grants.judge(world, report, grants.Check(
+        principal=access.role_arn, action=s3_action, resource=access.object_arn(artifact),
+        resource_account=access.bucket_account, resource_policy=bucket_policy, context=access.context(write)),
+        what=f"across accounts, role {access.role_arn} ({action.label}) to {s3_action} artifact {artifact} in "
+             f"bucket {access.bucket_name}",
+        at=action.source, resources=res, resource_word="bucket policy",
+        resource_fix="bucket policy: " + grants.statement("PipelineArtifacts", needed, objects,
+                                                           principal_arn=access.role_arn),
+        identity_fix=f"policy of role {access.role_arn}: " + grants.statement("PipelineArtifacts", needed, objects))

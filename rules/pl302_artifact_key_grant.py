@@ -36,7 +36,6 @@ from __future__ import annotations
 from pipelint import grants
 from pipelint.artifacts import accesses
 from pipelint.model import World
-from pipelint.policy import Decision
 from pipelint.rule import Report, Rule
 from pipelint.values import Unknown
 
@@ -65,22 +64,11 @@ def check(world: World, report: Report) -> None:
 def _one(world: World, report: Report, access, kms_action: str, res: list) -> None:
     key, action = access.key, access.action
     policy = key.policy or grants.missing(f"the key policy of {key.arn} (not among the inputs)")
-    result = grants.run(world, grants.Check(
+    grants.judge(world, report, grants.Check(
         principal=access.role_arn, action=kms_action, resource=key.arn, resource_account=key.account,
         resource_policy=policy, kind="kms",
-        context={"kms:ViaService": f"s3.{access.region}.amazonaws.com", "aws:SecureTransport": True}))
-    what = f"role {access.role_arn} ({action.label}) to {kms_action} with artifact key {key.arn}"
-    if result.decision is Decision.ALLOWED:
-        return
-    if result.decision is Decision.UNKNOWN:
-        report.unverified(action.source, f"cannot tell whether the policies allow {what}", resources=res,
-                          settle=grants.unknowns(result))
-        return
-    fixes = []
-    if result.resource is not Decision.ALLOWED:
-        fixes.append("key policy: " + grants.statement("PipelineArtifactKey", ACTIONS, "*", principal_arn=access.role_arn))
-    if result.identity is not Decision.ALLOWED:
-        fixes.append(f"policy of role {access.role_arn}: " + grants.statement("PipelineArtifactKey", ACTIONS, key.arn))
-    report.fail(grants.blame(world, result, policy, access.role_arn, action.source),
-                f"{what} is denied across accounts: {grants.layer_text(result, 'key policy')}{grants.deny_quote(result)}",
-                resources=res, fix=grants.deny_fix(result, access.role_arn) or "\n".join(fixes) or None)
+        context={"kms:ViaService": f"s3.{access.region}.amazonaws.com", "aws:SecureTransport": True}),
+        what=f"across accounts, role {access.role_arn} ({action.label}) to {kms_action} with artifact key {key.arn}",
+        at=action.source, resources=res, resource_word="key policy",
+        resource_fix="key policy: " + grants.statement("PipelineArtifactKey", ACTIONS, "*", principal_arn=access.role_arn),
+        identity_fix=f"policy of role {access.role_arn}: " + grants.statement("PipelineArtifactKey", ACTIONS, key.arn))

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 from pipelint import arns, grants
 from pipelint.model import World
-from pipelint.policy import Decision
 from pipelint.rule import Report, Rule
 from pipelint.values import Unknown
 
@@ -60,24 +59,12 @@ def check(world: World, report: Report) -> None:
             role = world.role(target)
             trust = role.trust if role is not None and role.trust is not None else grants.missing(
                 f"the trust policy of role {target} (the role is not among the inputs)")
-            result = grants.run(world, grants.Check(
+            grants.judge(world, report, grants.Check(
                 principal=pipeline.role_arn, action="sts:AssumeRole", resource=target,
-                resource_account=arns.account_of(target), resource_policy=trust, kind="trust"))
-            what = f"pipeline role {pipeline.role_arn} to assume role {target} for action {action.label}"
-            if result.decision is Decision.ALLOWED:
-                continue
-            if result.decision is Decision.UNKNOWN:
-                report.unverified(action.source, f"cannot tell whether the policies allow {what}", resources=res,
-                                  settle=grants.unknowns(result))
-                continue
-            fixes = []
-            if result.resource is not Decision.ALLOWED:
-                fixes.append(f"trust policy of {target}: " + grants.statement(
-                    "TrustPipeline", ["sts:AssumeRole"], None, principal_arn=pipeline.role_arn).replace(
-                    ', "Resource": null', ""))
-            if result.identity is not Decision.ALLOWED:
-                fixes.append(f"policy of pipeline role {pipeline.role_arn}: " + grants.statement(
+                resource_account=arns.account_of(target), resource_policy=trust, kind="trust"),
+                what=f"pipeline role {pipeline.role_arn} to assume role {target} for action {action.label}",
+                at=action.source, resources=res, resource_word="trust policy",
+                resource_fix=f"trust policy of {target}: " + grants.statement(
+                    "TrustPipeline", ["sts:AssumeRole"], None, principal_arn=pipeline.role_arn),
+                identity_fix=f"policy of pipeline role {pipeline.role_arn}: " + grants.statement(
                     "AssumeActionRole", ["sts:AssumeRole"], target))
-            report.fail(grants.blame(world, result, trust, pipeline.role_arn, action.source),
-                        f"{what} is denied: {grants.layer_text(result, 'trust policy')}{grants.deny_quote(result)}",
-                        resources=res, fix=grants.deny_fix(result, pipeline.role_arn) or "\n".join(fixes) or None)

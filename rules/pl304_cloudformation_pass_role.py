@@ -33,7 +33,6 @@ from __future__ import annotations
 
 from pipelint import arns, grants
 from pipelint.model import World
-from pipelint.policy import Decision
 from pipelint.rule import Report, Rule
 from pipelint.values import Unknown
 
@@ -66,18 +65,13 @@ def _pass_role(world, report, action, passer, execution, res) -> None:
                     fix=f"Use an execution role in account {arns.account_of(passer)}, or run the action with a role "
                         f"in account {arns.account_of(execution)}.")
         return
-    result = grants.run(world, grants.Check(principal=passer, action="iam:PassRole", resource=execution,
-                                            resource_account=arns.account_of(execution), resource_policy=None,
-                                            context={"iam:PassedToService": "cloudformation.amazonaws.com"}))
-    what = f"role {passer} (action {action.label}) to iam:PassRole execution role {execution}"
-    if result.decision is Decision.UNKNOWN:
-        report.unverified(action.source, f"cannot tell whether the policies allow {what}", resources=res,
-                          settle=grants.unknowns(result))
-    elif result.decision is not Decision.ALLOWED:
-        report.fail(grants.blame(world, result, None, passer, action.source),
-                    f"{what} is denied: {grants.layer_text(result, 'policy')}{grants.deny_quote(result)}",
-                    resources=res, fix=grants.deny_fix(result, passer) or f"policy of role {passer}: " + grants.statement("PassExecutionRole",
-                                                                                      ["iam:PassRole"], execution))
+    grants.judge(world, report, grants.Check(principal=passer, action="iam:PassRole", resource=execution,
+                                             resource_account=arns.account_of(execution), resource_policy=None,
+                                             context={"iam:PassedToService": "cloudformation.amazonaws.com"}),
+                 what=f"role {passer} (action {action.label}) to iam:PassRole execution role {execution}",
+                 at=action.source, resources=res,
+                 identity_fix=f"policy of role {passer}: " + grants.statement("PassExecutionRole", ["iam:PassRole"],
+                                                                             execution))
 
 
 def _trusts_cloudformation(world, report, action, execution, res) -> None:
@@ -87,17 +81,11 @@ def _trusts_cloudformation(world, report, action, execution, res) -> None:
                           "is not known: the role is not among the inputs", resources=res,
                           settle=f"the template, get-role output or snapshot of role {execution}")
         return
-    result = grants.run(world, grants.Check(principal=None, service="cloudformation.amazonaws.com",
-                                            action="sts:AssumeRole", resource=execution,
-                                            resource_account=arns.account_of(execution),
-                                            resource_policy=role.trust, kind="trust"))
-    what = f"execution role {execution} (action {action.label}) to be assumed by cloudformation.amazonaws.com"
-    if result.decision is Decision.UNKNOWN:
-        report.unverified(role.trust.source or action.source, f"cannot tell whether the trust policy allows {what}",
-                          resources=res, settle=grants.unknowns(result))
-    elif result.decision is not Decision.ALLOWED:
-        report.fail(role.trust.source or role.source, f"the trust policy does not allow {what}"
-                    f"{grants.deny_quote(result)}", resources=res,
-                    fix=grants.deny_fix(result, "cloudformation.amazonaws.com") or "trust policy: " + grants.statement("TrustCloudFormation", ["sts:AssumeRole"], None,
-                                                            service="cloudformation.amazonaws.com").replace(
-                        ', "Resource": null', ""))
+    grants.judge(world, report, grants.Check(principal=None, service="cloudformation.amazonaws.com",
+                                             action="sts:AssumeRole", resource=execution,
+                                             resource_account=arns.account_of(execution), resource_policy=role.trust,
+                                             kind="trust"),
+                 what=f"cloudformation.amazonaws.com to assume execution role {execution} (action {action.label})",
+                 at=role.source, resources=res, resource_word="trust policy",
+                 resource_fix="trust policy: " + grants.statement("TrustCloudFormation", ["sts:AssumeRole"], None,
+                                                                  service="cloudformation.amazonaws.com"))

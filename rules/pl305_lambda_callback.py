@@ -65,16 +65,11 @@ def check(world: World, report: Report) -> None:
                                   "report its result to CodePipeline is not known", resources=res, settle=why)
                 continue
             for needed in NEEDED:
-                result = grants.run(world, grants.Check(principal=function.role_arn, action=needed, resource="*",
-                                                        resource_account=account, resource_policy=None))
-                what = f"role {function.role_arn} of function {name} (action {action.label}) to call {needed}"
-                if result.decision is Decision.UNKNOWN:
-                    report.unverified(action.source, f"cannot tell whether the policies allow {what}",
-                                      resources=[*res, function.role_arn], settle=grants.unknowns(result))
-                elif result.decision is not Decision.ALLOWED:
-                    report.fail(grants.blame(world, result, None, function.role_arn, function.source),
-                                f"{what} is denied: {grants.layer_text(result, 'policy')}{grants.deny_quote(result)}",
-                                resources=[*res, function.role_arn],
-                                fix=grants.deny_fix(result, function.role_arn) or f"policy of role {function.role_arn}: " + grants.statement(
-                                    "PipelineCallback", NEEDED, "*"))
-                    break
+                result = grants.judge(
+                    world, report, grants.Check(principal=function.role_arn, action=needed, resource="*",
+                                                resource_account=account, resource_policy=None),
+                    what=f"role {function.role_arn} of function {name} (action {action.label}) to call {needed}",
+                    at=action.source, resources=[*res, function.role_arn],
+                    identity_fix=f"policy of role {function.role_arn}: " + grants.statement("PipelineCallback", NEEDED, "*"))
+                if result.decision is not Decision.ALLOWED:
+                    break  # one finding per function: the fix covers both calls

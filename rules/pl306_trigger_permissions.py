@@ -31,7 +31,6 @@ from __future__ import annotations
 
 from pipelint import arns, grants, queries
 from pipelint.model import World
-from pipelint.policy import Decision
 from pipelint.rule import Report, Rule
 from pipelint.values import Unknown
 
@@ -67,34 +66,25 @@ def _role(world, report, rule, target, res, source_ctx) -> None:
         report.unverified(target.source, f"whether target {target.id} of rule {rule.label} may start its pipeline is "
                           "not known", resources=res, settle=(role_arn if isinstance(role_arn, Unknown) else target.arn).reason)
         return
-    result = grants.run(world, grants.Check(principal=role_arn, action="codepipeline:StartPipelineExecution",
-                                            resource=target.arn, resource_account=arns.account_of(target.arn),
-                                            resource_policy=None))
-    what = f"role {role_arn} (rule {rule.label}) to codepipeline:StartPipelineExecution on {target.arn}"
-    if result.decision is Decision.UNKNOWN:
-        report.unverified(target.source, f"cannot tell whether the policies allow {what}", resources=res,
-                          settle=grants.unknowns(result))
-    elif result.decision is not Decision.ALLOWED:
-        report.fail(grants.blame(world, result, None, role_arn, target.source),
-                    f"{what} is denied: {grants.layer_text(result, 'policy')}{grants.deny_quote(result)}",
-                    resources=res, fix=grants.deny_fix(result, role_arn) or f"policy of role {role_arn}: " + grants.statement(
-                        "StartPipeline", ["codepipeline:StartPipelineExecution"], target.arn))
+    grants.judge(world, report, grants.Check(principal=role_arn, action="codepipeline:StartPipelineExecution",
+                                             resource=target.arn, resource_account=arns.account_of(target.arn),
+                                             resource_policy=None),
+                 what=f"role {role_arn} (rule {rule.label}) to codepipeline:StartPipelineExecution on {target.arn}",
+                 at=target.source, resources=res,
+                 identity_fix=f"policy of role {role_arn}: " + grants.statement(
+                     "StartPipeline", ["codepipeline:StartPipelineExecution"], target.arn))
     role = world.role(role_arn)
     if role is None or role.trust is None:
         report.unverified(target.source, f"whether role {role_arn} trusts {EVENTS} is not known: the role is not "
                           "among the inputs", resources=res, settle=f"the template or snapshot of role {role_arn}")
         return
-    trust = grants.run(world, grants.Check(principal=None, service=EVENTS, action="sts:AssumeRole", resource=role_arn,
-                                           resource_account=arns.account_of(role_arn), resource_policy=role.trust,
-                                           kind="trust", context=source_ctx))
-    if trust.decision is Decision.UNKNOWN:
-        report.unverified(role.trust.source or target.source, f"cannot tell whether role {role_arn} trusts {EVENTS}",
-                          resources=res, settle=grants.unknowns(trust))
-    elif trust.decision is not Decision.ALLOWED:
-        report.fail(role.trust.source or role.source, f"target role {role_arn} of rule {rule.label} does not trust "
-                    f"{EVENTS}{grants.deny_quote(trust)}", resources=res,
-                    fix=grants.deny_fix(trust, EVENTS) or "trust policy: " + grants.statement("TrustEventBridge", ["sts:AssumeRole"], None,
-                                                            service=EVENTS).replace(', "Resource": null', ""))
+    grants.judge(world, report, grants.Check(principal=None, service=EVENTS, action="sts:AssumeRole", resource=role_arn,
+                                             resource_account=arns.account_of(role_arn), resource_policy=role.trust,
+                                             kind="trust", context=source_ctx),
+                 what=f"{EVENTS} to assume target role {role_arn} of rule {rule.label}", at=role.source,
+                 resources=res, resource_word="trust policy",
+                 resource_fix="trust policy: " + grants.statement("TrustEventBridge", ["sts:AssumeRole"], None,
+                                                                  service=EVENTS))
 
 
 def _dlq(world, report, rule, target, res, source_ctx) -> None:
@@ -107,18 +97,12 @@ def _dlq(world, report, rule, target, res, source_ctx) -> None:
                           "queue is not among the inputs", resources=[*res, str(dlq)],
                           settle=(dlq.reason if isinstance(dlq, Unknown) else f"the template or snapshot of queue {dlq}"))
         return
-    policy = queue.policy
-    result = grants.run(world, grants.Check(principal=None, service=EVENTS, action="sqs:SendMessage", resource=dlq,
-                                            resource_account=queue.account, resource_policy=policy,
-                                            context=source_ctx))
-    what = f"{EVENTS} to sqs:SendMessage to dead-letter queue {dlq} of rule {rule.label}"
-    if result.decision is Decision.UNKNOWN:
-        report.unverified(queue.source, f"cannot tell whether the queue policy allows {what}", resources=[*res, dlq],
-                          settle=grants.unknowns(result))
-    elif result.decision is not Decision.ALLOWED:
-        statement = grants.statement("EventBridgeDeadLetter", ["sqs:SendMessage"], dlq, service=EVENTS)
-        if isinstance(rule.arn, str):
-            statement = statement[:-1] + f', "Condition": {{"ArnEquals": {{"aws:SourceArn": "{rule.arn}"}}}}}}'
-        report.fail(policy.source if policy is not None and policy.source else queue.source,
-                    f"{'the queue policy does not allow' if policy else 'the queue has no policy allowing'} {what}"
-                    f"{grants.deny_quote(result)}", resources=[*res, dlq], fix=grants.deny_fix(result, EVENTS) or "queue policy: " + statement)
+    statement = grants.statement("EventBridgeDeadLetter", ["sqs:SendMessage"], dlq, service=EVENTS)
+    if isinstance(rule.arn, str):
+        statement = statement[:-1] + f', "Condition": {{"ArnEquals": {{"aws:SourceArn": "{rule.arn}"}}}}}}'
+    grants.judge(world, report, grants.Check(principal=None, service=EVENTS, action="sqs:SendMessage", resource=dlq,
+                                             resource_account=queue.account, resource_policy=queue.policy,
+                                             context=source_ctx),
+                 what=f"{EVENTS} to sqs:SendMessage to dead-letter queue {dlq} of rule {rule.label}",
+                 at=queue.source, resources=[*res, dlq], resource_word="queue policy",
+                 resource_fix="queue policy: " + statement)

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from pipelint.values import Unknown
+from pipelint.values import Unknown, find_unknown
 
 __all__ = [
     "PSEUDO_PARAMETERS",
@@ -690,17 +690,7 @@ class Resolver:
 _MISSING = object()
 
 
-def _first_unknown(value: Any) -> Unknown | None:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Unknown):
-            return item
-        if isinstance(item, dict):
-            stack.extend(reversed(list(item.values())))
-        elif isinstance(item, list):
-            stack.extend(reversed(item))
-    return None
+_first_unknown = find_unknown
 
 
 def _describe(value: Any) -> str:
