@@ -198,6 +198,7 @@ def test_role_and_rule_lists_of_the_wrong_type(tmp_path):
     ({"pipelines": [{"arn": "arn:aws:codepipeline:us-east-1:111111111111:p", "pipeline": 1.5}]},
      ("pipelines", 0), "needs a 'pipeline' mapping"),
     ({"account": 111111111111}, ("account",), "'account' must be a string"),
+    ({"unreadable": 3}, ("unreadable",), "unreadable must be a list of strings"),
 ])
 def test_malformed_snapshot_is_an_input_error_at_the_entry(tmp_path, snapshot, where, words):
     """Was: KeyError / TypeError / AttributeError from the snapshot loader."""

@@ -35,7 +35,12 @@ def collect(inputs: Iterable[Path], world: World) -> tuple[list[Path], list[Path
     assemblies: dict[Path, Path] = {}
     for given in inputs:
         if not given.exists():
+            if given.is_symlink():
+                raise UsageError(f"{given}: a symbolic link that leads nowhere (dangling, or a loop)")
             raise UsageError(f"{given}: no such file or folder")
+        if not given.is_file() and not given.is_dir():
+            raise UsageError(f"{given}: not a regular file or folder (a pipe, socket or device); "
+                             "name a template, a folder or a cdk.out")
         if given.is_file():
             if given.suffix == ".tf":
                 world.notices.append(Notice(display_path(given), "Terraform is not an input yet; skipped"))
