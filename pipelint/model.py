@@ -286,6 +286,21 @@ class World:
     def managed_policy(self, arn: Any) -> ManagedPolicy | None:
         return self.managed_policies.get(arn) if isinstance(arn, str) else None
 
+    def projects_named(self, name: Any) -> list:
+        """The CodeBuild projects called ``name``, in input order (an index built on first use and rebuilt
+        when projects were added since; a scan of every project per action was quadratic at scale)."""
+        if not isinstance(name, str):
+            return []
+        index = self.__dict__.get("_projects_by_name")
+        if index is None or index[0] != len(self.projects):
+            by_name: dict = {}
+            for project in self.projects.values():
+                if isinstance(project.name, str):
+                    by_name.setdefault(project.name, []).append(project)
+            index = (len(self.projects), by_name)
+            self.__dict__["_projects_by_name"] = index
+        return index[1].get(name, [])
+
     def all_resources(self) -> Iterator[Any]:
         yield from self.pipelines
         for table in ("buckets", "keys", "roles", "queues", "functions", "projects"):

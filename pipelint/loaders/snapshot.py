@@ -119,13 +119,56 @@ def _check_shape(document: Document) -> None:
                 check(item.get(field), kind, table, i, field)
 
 
+class _LazySource(Source):
+    """A :class:`Source` whose line and column are looked up when first read.
+
+    Finding a position means scanning the whole JSON text for positions (pure Python, ~0.1 s per MB);
+    a snapshot of 10,000 pipelines is ~80 MB, and only the few entries a finding points at are ever
+    shown. Eager positions were 40 % of a 10,000-pipeline check. Compares and hashes like a Source."""
+
+    def __init__(self, file: str, path: tuple = (), line: int | None = None, column: int | None = None, *,
+                 locate: Any = None):
+        object.__setattr__(self, "file", file)
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "_locate", locate)
+        object.__setattr__(self, "_position", None if locate else (line, column))
+
+    def _where(self) -> tuple:
+        if self._position is None:
+            position = self._locate(self.path) or (None, None)
+            object.__setattr__(self, "_position", tuple(position))
+            object.__setattr__(self, "_locate", None)
+        return self._position
+
+    @property
+    def line(self) -> int | None:  # type: ignore[override]
+        return self._where()[0]
+
+    @property
+    def column(self) -> int | None:  # type: ignore[override]
+        return self._where()[1]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Source):
+            return NotImplemented
+        return (self.file, self.path, self.line, self.column) == (other.file, other.path, other.line, other.column)
+
+    def __hash__(self) -> int:
+        return hash((self.file, self.path, self.line, self.column))
+
+    def __reduce__(self):
+        return Source, (self.file, self.path, self.line, self.column)
+
+    def __repr__(self) -> str:
+        return repr(Source(self.file, self.path, self.line, self.column))
+
+
 def load(document: Document, world: World) -> None:
     _check_shape(document)
     data = document.data
 
     def src(*path: Any) -> Source:
-        pos = document.locate(path)
-        return Source(document.path, tuple(path), *(pos or (None, None)))
+        return _LazySource(document.path, tuple(path), locate=document.locate)
 
     def policy(value: Any, name: str, *path: Any) -> PolicyDoc | None:
         value = _value(value)
