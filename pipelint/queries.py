@@ -87,8 +87,8 @@ def project_name(action: Action) -> Any:
 def find_project(world: World, name: Any, account: Any, region: Any):
     if not isinstance(name, str):
         return None
-    for project in world.projects.values():
-        if project.name == name and project.account == account and project.region == region:
+    for project in world.projects_named(name):
+        if project.account == account and project.region == region:
             return project
     if name.startswith("arn:"):
         return world.projects.get(name)
