@@ -39,15 +39,21 @@ RULE = Rule(id="PL305", name="lambda-callback", severity="error",
 NEEDED = ["codepipeline:PutJobSuccessResult", "codepipeline:PutJobFailureResult"]
 
 
-def _function(world: World, name, account, region):
+def _functions(world: World) -> dict:
+    """(name or ARN, account, region) -> function; an ARN also finds it on its own (one pass, not one per action)."""
+    index: dict = {}
     for function in world.functions.values():
-        if name in (function.name, function.arn) and (function.arn == name or (
-                function.account == account and function.region == region)):
-            return function
-    return None
+        index[(function.name, function.account, function.region)] = function
+        index[(function.arn, None, None)] = function
+    return index
+
+
+def _function(index: dict, name, account, region):
+    return index.get((name, None, None)) or index.get((name, account, region))
 
 
 def check(world: World, report: Report) -> None:
+    functions = None
     for pipeline in world.pipelines:
         for action in pipeline.actions:
             if action.category != "Invoke" or action.provider != "Lambda":
@@ -55,7 +61,9 @@ def check(world: World, report: Report) -> None:
             name = action.configuration.get("FunctionName")
             region = pipeline.action_region(action)
             account = pipeline.account
-            function = _function(world, name, account, region) if isinstance(name, str) else None
+            if functions is None:
+                functions = _functions(world)
+            function = _function(functions, name, account, region) if isinstance(name, str) else None
             res = [pipeline.key, str(name)]
             if function is None or function.role_arn is None or isinstance(function.role_arn, Unknown):
                 why = (name.reason if isinstance(name, Unknown) else
