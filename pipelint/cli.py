@@ -82,15 +82,19 @@ Paths = Annotated[Optional[list[Path]], typer.Argument(
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="Configuration file to use.")]
 SelectOpt = Annotated[Optional[list[str]], typer.Option("--select", help="Only these rule ids or prefixes.")]
 IgnoreOpt = Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these rule ids or prefixes.")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")]
+FailOnOpt = Annotated[Optional[Level], typer.Option(
+    "--fail-on", help="Exit 1 when a finding has this severity or higher (default: error).")]
+NoColorOpt = Annotated[bool, typer.Option("--no-color", help="Plain text output.")]
 
 
 @app.command()
 def check(
     paths: Paths = None,
-    output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")] = None,
-    fail_on: Annotated[Optional[Level], typer.Option(
-        "--fail-on", help="Exit 1 when a finding has this severity or higher (default: error).")] = None,
+    output_format: FormatOpt = Format.text,
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = None,
     config: ConfigOpt = None,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
@@ -100,7 +104,7 @@ def check(
     changed: Annotated[bool, typer.Option(
         "--changed", help="PATHS are changed files (the pre-commit hook): lint the configuration's inputs, "
                           "list findings in PATHS first, do nothing when no input changed.")] = False,
-    no_color: Annotated[bool, typer.Option("--no-color", help="Plain text output.")] = False,
+    no_color: NoColorOpt = False,
 ) -> None:
     """Lint the inputs and report findings."""
     from pipelint import runner
@@ -187,16 +191,15 @@ def audit(
         "--org", help="Audit every active account of the AWS Organization (needs --assume-role).")] = False,
     save: Annotated[Optional[Path], typer.Option(
         "--save", metavar="DIR", help="Write the snapshot to DIR; `pipelint check DIR` gives the same findings.")] = None,
-    output_format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")] = None,
-    fail_on: Annotated[Optional[Level], typer.Option(
-        "--fail-on", help="Exit 1 when a finding has this severity or higher (default: error).")] = None,
+    output_format: FormatOpt = Format.text,
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = None,
     config: ConfigOpt = None,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     baseline: Annotated[Optional[Path], typer.Option(
         "--baseline", help="Report only findings not in this baseline (made from a --save folder).")] = None,
-    no_color: Annotated[bool, typer.Option("--no-color", help="Plain text output.")] = False,
+    no_color: NoColorOpt = False,
     workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Concurrent AWS reads.")] = 16,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar on stderr.")] = False,
     print_policy: Annotated[bool, typer.Option(

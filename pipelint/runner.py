@@ -59,7 +59,8 @@ def find_config(explicit: Path | None, inputs: list[Path] = ()) -> Config:
         return config_module.load(explicit)
     found = config_module.find(Path.cwd())
     if found is None and inputs:
-        first = Path(inputs[0]).resolve()
+        # absolute() rather than resolve(): a symlink loop among the inputs is reported by the loader
+        first = Path(inputs[0]).absolute()
         found = config_module.find(first if first.is_dir() else first.parent)
     return config_module.load(found)
 

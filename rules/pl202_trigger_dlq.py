@@ -28,7 +28,7 @@ from __future__ import annotations
 from pipelint import queries
 from pipelint.model import World
 from pipelint.rule import Report, Rule
-from pipelint.values import Unknown, display
+from pipelint.values import Unknown
 
 RULE = Rule(id="PL202", name="trigger-dlq", severity="error",
             summary="EventBridge targets that start a pipeline have a dead-letter queue")
@@ -48,7 +48,7 @@ def check(world: World, report: Report) -> None:
                                   resources=res, settle=reason)
                 continue
             report.fail(target.source, f"target {target.id} of EventBridge rule {rule.label} starts pipeline "
-                        f"{display(target.arn)} without a DeadLetterConfig; undeliverable events are dropped silently",
+                        f"{target.arn if isinstance(target.arn, str) else '(a pipeline whose ARN the inputs do not settle)'} without a DeadLetterConfig; undeliverable events are dropped silently",
                         resources=[*res, str(target.arn)],
                         fix="Add DeadLetterConfig: {Arn: <SQS queue ARN>} to the target, with a queue policy "
                             "that lets events.amazonaws.com sqs:SendMessage.")
