@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterable
 
 from pipelint.config import Config
-from pipelint.errors import InputError, UsageError
+from pipelint.errors import UsageError
 from pipelint.model import Notice, World
 from pipelint.values import Unknown
 
