@@ -87,6 +87,8 @@ MAX_BYTES = 20 * 1024 * 1024
 
 MAX_DEPTH = 1000
 """Deepest allowed nesting of YAML mappings and sequences."""
+_TOO_DEEP = f"YAML is nested more than {MAX_DEPTH} levels deep"
+_LIBYAML_DEPTH_PROBLEM = "exceeded maximum nesting depth"
 
 MAX_ALIAS_NODES = 2_000_000
 """Most nodes that YAML aliases may expand to, counted over the whole file (each alias counts every
@@ -501,7 +503,11 @@ def _yaml_error(display: str, error: yaml.YAMLError, text: str) -> InputError:
         mark = error.problem_mark or error.context_mark
         problem = (error.problem or error.context or "invalid YAML").strip()
         message = f"YAML syntax error: {problem}"
-        if error.context and error.problem and error.context_mark is not None:
+        if problem == _LIBYAML_DEPTH_PROBLEM:
+            # libyaml >= 0.2.5 (PyYAML 6.0.4 wheels) has its own limit of 1000 levels and its scanner
+            # runs ahead of our event loop, so it can refuse first: one sentence whichever refuses.
+            message = _TOO_DEEP
+        elif error.context and error.problem and error.context_mark is not None:
             message += f" ({error.context} that starts on line {error.context_mark.line + 1})"
         if mark is None:
             return InputError(display, message)
@@ -638,7 +644,7 @@ def _build(loader, display: str) -> tuple[Any, dict]:  # noqa: C901 - one loop o
             nodes += 1
             mark = event.start_mark
             if len(stack) >= MAX_DEPTH:
-                raise fail(f"YAML is nested more than {MAX_DEPTH} levels deep", mark)
+                raise fail(_TOO_DEEP, mark)
             tag = event.tag
             wrap = None
             if tag is not None and tag != "!":
