@@ -175,7 +175,7 @@ def covers(s: Suppression, finding: Finding, index: ResourceIndex) -> bool:
     return True
 
 
-def match(findings: Iterable[Finding], entries: list[Entry], index: ResourceIndex, kinds: dict) -> None:
+def match(findings: Iterable[Finding], entries: list[Entry], index: ResourceIndex | None, kinds: dict) -> None:
     """Mark covered findings suppressed (the first covering entry gives the reason) and count matches."""
     for finding in findings:
         if finding.suppressed is not None:
@@ -200,7 +200,7 @@ def apply(findings: list[Finding], world: World, cfg: Config, *, ran: Iterable, 
         rule = entry.suppression.rule
         entry.known = any(i.startswith(rule) for i in known)
         entry.relevant = any(i.startswith(rule) for i in ran_ids)
-    index = ResourceIndex(world)
+    index = ResourceIndex(world) if applied.entries else None  # only entries consult it
     match(findings, applied.entries, index, applied.kinds)
     for loaded in ran:
         hook = getattr(loaded.module, "check_suppressions", None)
