@@ -80,13 +80,16 @@ def run(world: World, check: Check) -> Result:
     return evaluate(request, identities, policy(check.resource_policy), kind=check.kind)
 
 
-def layer_text(result: Result, resource_word: str) -> str:
-    """Which layer let the request down, in words."""
+def layer_text(result: Result, resource_word: str, absent: bool = False) -> str:
+    """Which layer let the request down, in words; ``absent``: the resource has no policy at all and
+    the request needs one (a service principal, or a principal from another account)."""
     parts = []
     if result.identity is not None and result.identity is not Decision.ALLOWED:
         parts.append(f"the principal's own IAM policy ({_word(result.identity)})")
     if result.resource is not None and result.resource is not Decision.ALLOWED:
         parts.append(f"the {resource_word} ({_word(result.resource)})")
+    elif absent:
+        parts.append(f"there is no {resource_word}")
     return " and ".join(parts) or "the policies together"
 
 
@@ -165,16 +168,18 @@ def judge(world: World, report: Any, check: Check, *, what: str, at: Source, res
         report.unverified(at, f"cannot tell whether the policies allow {what}", resources=resources,
                           settle=unknowns(result))
         return result
+    # no resource policy at all: it is the missing layer when only it can grant (a service principal)
+    # or the principal comes from another account (both layers are needed then)
+    account = arns.account_of(check.principal) if not check.service else None
+    absent = check.resource_policy is None and (
+        bool(check.service) or (isinstance(account, str) and isinstance(check.resource_account, str)
+                                and account != check.resource_account))
     fixes = []
-    if resource_fix and result.resource is not None and result.resource is not Decision.ALLOWED:
+    if resource_fix and (absent or result.resource is not None and result.resource is not Decision.ALLOWED):
         fixes.append(resource_fix)
     if identity_fix and result.identity is not None and result.identity is not Decision.ALLOWED:
         fixes.append(identity_fix)
-    if check.service and check.resource_policy is None:
-        why = f"there is no {resource_word}"
-        fixes = fixes or ([resource_fix] if resource_fix else [])
-    else:
-        why = layer_text(result, resource_word)
+    why = layer_text(result, resource_word, absent)
     principal = check.service or check.principal
     report.fail(blame(world, result, check.resource_policy, None if check.service else check.principal, at),
                 f"{what} is denied: {why}{deny_quote(result)}", resources=resources,

@@ -147,6 +147,20 @@ def test_cdk_assembly_environment_and_nested_stage(in_tmp):
         "stack Agnostic is environment-agnostic")
 
 
+@pytest.mark.parametrize("given", ["cdk.out/manifest.json", "cdk.out/Top.template.json"])
+def test_a_file_of_an_assembly_loads_the_assembly(in_tmp, given):
+    """Naming the manifest or a template of a cdk.out (a pre-commit hook passes files) loads the whole
+    assembly, so stacks keep the environment the manifest gives them."""
+    stack = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "q"}}}}
+    manifest = {"version": "36.0.0", "artifacts": {
+        "Top": {"type": "aws:cloudformation:stack", "environment": "aws://111111111111/us-east-1",
+                "properties": {"templateFile": "Top.template.json"}}}}
+    world_of(in_tmp, {"cdk.out/manifest.json": manifest, "cdk.out/Top.template.json": stack})
+    world = load_world([in_tmp / given], Config())
+    assert [q.arn for q in world.queues.values()] == ["arn:aws:sqs:us-east-1:111111111111:q"]
+    assert world.files == ["cdk.out/Top.template.json"]
+
+
 PIPELINE = {"name": "app", "roleArn": "arn:aws:iam::111111111111:role/p",
             "artifactStore": {"type": "S3", "location": "b"},
             "stages": [{"name": "S", "actions": [{"name": "A", "actionTypeId": {

@@ -42,7 +42,10 @@ def collect(inputs: Iterable[Path], world: World) -> tuple[list[Path], list[Path
             raise UsageError(f"{given}: not a regular file or folder (a pipe, socket or device); "
                              "name a template, a folder or a cdk.out")
         if given.is_file():
-            if given.suffix == ".tf":
+            if cdk.is_assembly(given.parent):
+                # its manifest or one of its templates: the assembly gives the stacks their environments
+                assemblies.setdefault(given.parent.resolve(), given.parent)
+            elif given.suffix == ".tf":
                 world.notices.append(Notice(display_path(given), "Terraform is not an input yet; skipped"))
             else:
                 files.setdefault(given.resolve(), given)
