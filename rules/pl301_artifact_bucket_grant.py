@@ -72,7 +72,9 @@ def _one(world: World, report: Report, access, s3_action: str, artifact: str, wr
         resource_account=access.bucket_account, resource_policy=bucket_policy, context=access.context(write)),
         what=f"across accounts, role {access.role_arn} ({action.label}) to {s3_action} artifact {artifact} in "
              f"bucket {access.bucket_name}",
-        at=action.source, resources=res, resource_word="bucket policy",
+        # a bucket with no policy at all: the fix goes on the bucket, so point there
+        at=access.bucket.source if access.bucket is not None and access.bucket.policy is None else action.source,
+        resources=res, resource_word="bucket policy",
         resource_fix="bucket policy: " + grants.statement("PipelineArtifacts", needed, objects,
                                                            principal_arn=access.role_arn),
         identity_fix=f"policy of role {access.role_arn}: " + grants.statement("PipelineArtifacts", needed, objects))

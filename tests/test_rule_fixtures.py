@@ -3,7 +3,9 @@
 A case folder holds the inputs (templates, cdk.out, pipeline JSON, policies, a pipelint.toml deployment
 map) and ``expected.json``: the exact findings of the rule(s) it selects, as
 ``{"select": ["PL101"], "findings": [{"rule_id", "verdict", "severity", "path", "line", "resources"}]}``.
-A ``pass`` case must list no failing finding. Adding a rule means adding fixtures, not test code.
+A finding may add ``"says": ["...", ...]``: phrases its message or fix must contain (the layer that is
+missing, the quoted Deny, the statement to add). A ``pass`` case must list no failing finding. Adding a
+rule means adding fixtures, not test code.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def actual(case: Path, select: list[str]) -> list[dict]:
         os.chdir(old)
     return [
         {"rule_id": f.rule_id, "verdict": f.verdict, "severity": f.severity, "path": f.source.file,
-         "line": f.source.line, "resources": f.resources}
+         "line": f.source.line, "resources": f.resources, "says": f"{f.message}\n{f.fix or ''}"}
         for f in outcome.findings
     ]
 
@@ -55,6 +57,12 @@ def test_fixture(case: Path):
         finding.setdefault("severity", "error" if finding.get("verdict", "fail") == "fail" else "info")
         finding.setdefault("verdict", "fail")
     key = lambda f: (f["path"], f["line"] or 0, f["rule_id"], f["resources"])
-    assert sorted(found, key=key) == sorted(expected["findings"], key=key)
+    found, wanted = sorted(found, key=key), sorted(expected["findings"], key=key)
+    texts = [f.pop("says") for f in found]
+    phrases = [f.pop("says", []) for f in wanted]
+    assert found == wanted
+    for text, want in zip(texts, phrases):
+        missing = [phrase for phrase in want if phrase not in text]
+        assert not missing, f"the finding does not say {missing}:\n{text}"
     if case.parent.name == "pass":
         assert not [f for f in found if f["verdict"] == "fail"], "a pass fixture must not fail"

@@ -341,6 +341,23 @@ def _props(stack: Stack, logical: str, resource: dict) -> dict:
     return resolved if isinstance(resolved, dict) else {}
 
 
+def _key_policy(props: dict, label: str, account: object, region: object, src: Source, stack, base: tuple) -> PolicyDoc:
+    if "KeyPolicy" in props:
+        return _policy(props["KeyPolicy"], f"key policy of {label}", stack.source(base + ("Properties", "KeyPolicy")),
+                       stack)
+    # KeyPolicy is optional: KMS then attaches its default key policy, one statement that lets the
+    # owning account's IAM policies grant any KMS action (KMS Developer Guide, "Default key policy").
+    partition = arns.partition_for_region(region)
+    if not isinstance(account, str) or not isinstance(partition, str):
+        unknown = account if isinstance(account, Unknown) else partition
+        reason = unknown.reason if isinstance(unknown, Unknown) else f"the account of key {label}"
+        return PolicyDoc(Unknown(reason), f"default key policy of {label}", src)
+    return PolicyDoc({"Version": "2012-10-17", "Statement": [{
+        "Sid": "Enable IAM User Permissions", "Effect": "Allow",
+        "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"}, "Action": "kms:*", "Resource": "*"}]},
+        f"default key policy of {label} (no KeyPolicy in the template)", src)
+
+
 def _policy(value: Any, name: str, source: Source, stack: Stack | None = None) -> PolicyDoc:
     locator = None
     if stack is not None and isinstance(value, dict):
@@ -388,8 +405,7 @@ def _load_resource(stack: Stack, logical: str, resource: dict, world: World, pen
         world.add("keys", Key(
             key=arn if isinstance(arn, str) else f"{stack.uid}#{logical}", arn=arn,
             key_id=placeholder(stack, logical), account=account, region=region, source=src,
-            policy=_policy(props.get("KeyPolicy", Unknown(f"key {label} has no KeyPolicy")),
-                           f"key policy of {label}", stack.source(base + ("Properties", "KeyPolicy")), stack)))
+            policy=_key_policy(props, label, account, region, src, stack, base)))
     elif kind == "AWS::KMS::Alias":
         pending.append(("alias", props.get("TargetKeyId"), account, region, props.get("AliasName"), src))
     elif kind == "AWS::IAM::Role":
