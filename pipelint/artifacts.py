@@ -1,7 +1,7 @@
 """The artifact accesses a pipeline action makes: which role reads or writes which bucket with which key.
 
 Shared by the S3 and KMS grant rules (PL301, PL302). CodePipeline stores an artifact as an object under
-``<bucket>/<first 20 characters of the pipeline name>/<artifact>/...``, encrypted with SSE-KMS using the
+``<bucket>/<first 20 characters of the pipeline name>/<first 10 of the artifact name>/<id>``, encrypted with SSE-KMS using the
 store's key; the action's role reads inputs and writes outputs there itself.
 """
 
@@ -29,9 +29,15 @@ class Access:
     reads: list  # input artifact names
     writes: list  # output artifact names
 
-    def object_arn(self, artifact: str) -> str:
+    def folder(self, artifact: str) -> str:
+        """Where the artifact's objects go: keys look like <pipeline[:20]>/<artifact[:10]>/<7 random
+        characters>, e.g. "MyGitHubPipeline/SourceArti/gZkH2iH" for artifact SourceArtifact (as
+        CodeBuild reports the source version it was given)."""
         prefix = self.pipeline.name[:20] if isinstance(self.pipeline.name, str) else "pipeline"
-        return f"arn:{arns.partition_for_region(self.region)}:s3:::{self.bucket_name}/{prefix}/{artifact}/object"
+        return f"{prefix}/{artifact[:10]}/"
+
+    def object_arn(self, artifact: str) -> str:
+        return f"arn:{arns.partition_for_region(self.region)}:s3:::{self.bucket_name}/{self.folder(artifact)}object"
 
     def context(self, write: bool) -> dict:
         ctx = {"aws:SecureTransport": True}

@@ -31,6 +31,11 @@ Grant the action role (or its account root) on the objects, in the bucket policy
  "Action": ["s3:GetObject*", "s3:PutObject"], "Resource": "arn:aws:s3:::artifact-bucket/*"}
 ```
 and allow the same actions on `arn:aws:s3:::artifact-bucket/*` in the role's own policy.
+
+Grants narrowed to a folder must name the folder CodePipeline really writes: object keys are
+`<first 20 characters of the pipeline name>/<first 10 of the artifact name>/<id>`, so
+`artifact-bucket/release/*` covers pipeline `release`, but `artifact-bucket/release/BuildOutput/*` misses
+artifact `BuildOutput`, stored under `release/BuildOutpu/`.
 """
 
 from __future__ import annotations
@@ -70,8 +75,8 @@ def _one(world: World, report: Report, access, s3_action: str, artifact: str, wr
     grants.judge(world, report, grants.Check(
         principal=access.role_arn, action=s3_action, resource=access.object_arn(artifact),
         resource_account=access.bucket_account, resource_policy=bucket_policy, context=access.context(write)),
-        what=f"across accounts, role {access.role_arn} ({action.label}) to {s3_action} artifact {artifact} in "
-             f"bucket {access.bucket_name}",
+        what=f"across accounts, role {access.role_arn} ({action.label}) to {s3_action} artifact {artifact} "
+             f"(objects {access.folder(artifact)}*) in bucket {access.bucket_name}",
         # a bucket with no policy at all: the fix goes on the bucket, so point there
         at=access.bucket.source if access.bucket is not None and access.bucket.policy is None else action.source,
         resources=res, resource_word="bucket policy",
