@@ -3,7 +3,10 @@
 Flags an artifact key policy, artifact bucket policy or action-role trust policy with an `Allow`
 statement for any principal (`"*"`, `{"AWS": "*"}`, or `NotPrincipal`) that no condition narrows to
 known principals (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:PrincipalAccount`,
-`aws:PrincipalArn`, `kms:CallerAccount`, `aws:SourceAccount`, `aws:SourceArn`, `aws:SourceOrgID`).
+`aws:PrincipalArn`, `kms:CallerAccount`, `aws:SourceAccount`, `aws:SourceArn`, `aws:SourceOrgID`) and
+that no Deny fences: a Deny for any principal, covering the statement's actions and resources, whose
+only conditions are negated ones on those keys (`StringNotEquals aws:PrincipalOrgID`, the data
+perimeter pattern) leaves only known principals in, so it is not flagged either.
 
 ## Why is this bad?
 These three policies guard every artifact the pipeline builds and the roles that deploy them. A
@@ -31,6 +34,7 @@ from typing import Any
 from pipelint import queries
 from pipelint.model import PolicyDoc, Source, World
 from pipelint.policy import statements
+from pipelint.policy.match import action_matches, resource_matches
 from pipelint.rule import Report, Rule
 from pipelint.values import Unknown, display
 
@@ -68,17 +72,22 @@ def _scan(report: Report, policy: PolicyDoc, what: str, resources: list, seen: s
         if not _any_principal(statement):
             continue
         narrowed = _narrowed(statement.get("Condition"))
+        if narrowed is not True:
+            fenced = _fenced(statement, statements(policy.document))
+            narrowed = True if fenced is True else (fenced if isinstance(fenced, Unknown) else narrowed)
         if narrowed is True:
             continue
+        listed = isinstance(policy.document.get("Statement"), list)
         src = policy.source or Source("?")
-        at = Source(src.file, src.path + ("Statement", index), src.line, src.column)
+        at = policy.at(*(("Statement", index) if listed else ("Statement",))) or src
         sid = f' "{statement["Sid"]}"' if isinstance(statement.get("Sid"), str) else f" {index + 1}"
         if isinstance(narrowed, Unknown):
             report.unverified(at, f"statement{sid} of the policy of {display(what)} allows any principal, narrowed "
                               "by a condition whose value is not known", resources=resources, settle=narrowed.reason)
             continue
         report.fail(at, f"statement{sid} of the {'trust' if 'role' in what else 'resource'} policy of {display(what)} allows "
-                    "any principal with no condition narrowing it to known accounts", resources=resources,
+                    "any principal with no condition narrowing it to known accounts, and no Deny fences off the others",
+                    resources=resources,
                     fix='Name the accounts or roles in Principal, or add "Condition": {"StringEquals": '
                         '{"aws:PrincipalOrgID": "<your org id>"}}.')
 
@@ -94,6 +103,63 @@ def _any_principal(statement: dict) -> bool:
         values = value if isinstance(value, list) else [value]
         return "*" in values
     return False
+
+
+NEGATED = ("stringnotequals", "stringnotequalsignorecase", "stringnotlike", "arnnotequals", "arnnotlike")
+
+
+def _fenced(allow: dict, every: list) -> bool | Unknown:
+    """True when a Deny for any principal covers the Allow's actions and resources and applies to every
+    principal outside known ones: its only conditions are negated operators (``StringNotEquals``,
+    ``ArnNotLike``...) on principal-identifying keys. That is the data-perimeter pattern "Allow *, then
+    Deny unless aws:PrincipalOrgID is ours"; a request without the key is denied too, so strangers are."""
+    unknown = None
+    for deny in every:
+        if not isinstance(deny, dict) or deny.get("Effect") != "Deny" or "NotAction" in deny \
+                or "NotResource" in deny or not _any_principal(deny) or "NotPrincipal" in deny:
+            continue
+        if not _covers(deny.get("Action"), allow.get("Action") if "NotAction" not in allow else "*", action_matches):
+            continue
+        if "Resource" in allow or "NotResource" in allow:
+            if not _covers(deny.get("Resource"), allow.get("Resource") if "NotResource" not in allow else "*",
+                           lambda pattern, value: pattern == "*" or resource_matches(pattern, value)):
+                continue
+        condition = deny.get("Condition")
+        if not isinstance(condition, dict) or not condition:
+            continue  # an unconditioned Deny for everyone: nobody gets in, which is not this rule's concern
+        verdict: bool | Unknown = True
+        for operator, entries in condition.items():
+            op = str(operator).lower()
+            op = op[:-len("ifexists")] if op.endswith("ifexists") else op
+            if op not in NEGATED or not isinstance(entries, dict) or not entries:
+                verdict = False
+                break
+            for key, values in entries.items():
+                values = values if isinstance(values, list) else [values]
+                if str(key).lower() not in NARROWING or not values:
+                    verdict = False
+                    break
+                if any(isinstance(v, Unknown) for v in values):
+                    verdict = next(v for v in values if isinstance(v, Unknown))
+                elif not all(isinstance(v, str) and (op.endswith("equals") or op.endswith("ignorecase") or v.strip("*"))
+                             for v in values):
+                    verdict = False  # StringNotLike "*" excludes everyone from the Deny
+                    break
+            if verdict is False:
+                break
+        if verdict is True:
+            return True
+        if isinstance(verdict, Unknown):
+            unknown = verdict
+    return unknown if unknown is not None else False
+
+
+def _covers(patterns: Any, needed: Any, match) -> bool:
+    """Every value the Allow names is matched by one of the Deny's patterns (values taken literally)."""
+    patterns = patterns if isinstance(patterns, list) else [patterns]
+    needed = needed if isinstance(needed, list) else [needed]
+    return bool(needed) and all(isinstance(n, str) and any(isinstance(p, str) and match(p, n) is True
+                                                           for p in patterns) for n in needed)
 
 
 def _narrowed(condition: Any) -> bool | Unknown:
