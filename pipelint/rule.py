@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from pipelint.findings import FAIL, UNVERIFIED, Finding
 from pipelint.model import Source
-from pipelint.values import Unknown
+from pipelint.values import Unknown, display
 
 
 def _ids(resources) -> list[str]:
@@ -33,17 +33,18 @@ class Report:
 
     rule: Rule
     findings: list = field(default_factory=list)
+    # messages and fixes read generated-name placeholders as words (values.display); resources keep them
 
     def fail(self, source: Source, message: str, *, resources=(), fix: str | None = None,
              severity: str | None = None) -> None:
         self.findings.append(Finding(
-            rule_id=self.rule.id, rule_name=self.rule.name, message=message, source=source,
+            rule_id=self.rule.id, rule_name=self.rule.name, message=display(message), source=source,
             resources=_ids(resources), severity=severity or self.rule.severity,
-            verdict=FAIL, fix=fix))
+            verdict=FAIL, fix=display(fix) if fix else None))
 
     def unverified(self, source: Source, message: str, *, resources=(), settle: str) -> None:
         """The inputs cannot settle the requirement; ``settle`` names the input that would."""
         self.findings.append(Finding(
-            rule_id=self.rule.id, rule_name=self.rule.name, message=f"unverified: {message}",
+            rule_id=self.rule.id, rule_name=self.rule.name, message=display(f"unverified: {message}"),
             source=source, resources=_ids(resources), severity="info",
-            verdict=UNVERIFIED, fix=f"Add to the inputs: {settle}"))
+            verdict=UNVERIFIED, fix=display(f"Add to the inputs: {settle}")))

@@ -26,7 +26,7 @@ BuildProject:
 
 from __future__ import annotations
 
-from pipelint import queries
+from pipelint import arns, queries
 from pipelint.model import World
 from pipelint.rule import Report, Rule
 from pipelint.values import Unknown
@@ -80,12 +80,14 @@ def _compare(world, pipeline, action, project, region, store_key, report: Report
         a = world.key(key, project.account, project.region)
         b = world.key(store_key, pipeline.account, region)
         same = a is not None and a is b
-        if a is None or b is None:
-            if not same:
-                report.unverified(project.source, f"whether key {key} of CodeBuild project {project.name} is the "
-                                  f"artifact store key {store_key} is not known", resources=res,
-                                  settle=f"the template or snapshot that defines key {key}")
+        if (a is None or b is None) and not (arns.is_kms_key_arn(key) and arns.is_kms_key_arn(store_key)):
+            # two different key ARNs are two keys; an alias or a bare id needs the key it names
+            missing = key if a is None else store_key
+            report.unverified(project.source, f"whether key {key} of CodeBuild project {project.name} is the "
+                              f"artifact store key {store_key} is not known", resources=res,
+                              settle=f"the template or snapshot that defines key {missing}")
             return
     if not same:
         report.fail(project.source, f"CodeBuild project {project.name} encrypts with {key}, not the {region} "
                     f"artifact store key {store_key}", resources=res, fix=fix)
+
