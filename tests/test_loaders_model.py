@@ -161,6 +161,25 @@ def test_a_file_of_an_assembly_loads_the_assembly(in_tmp, given):
     assert world.files == ["cdk.out/Top.template.json"]
 
 
+def test_deployment_map_adds_parameters_and_physical_ids_to_assembly_stacks(in_tmp):
+    """A cloud assembly gives no parameter values and no generated ids: the deployment map may, while
+    the manifest keeps the say on the environment (a disagreement is a notice)."""
+    stack = {"Parameters": {"Suffix": {"Type": "String"}}, "Resources": {
+        "Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::Sub": "q-${Suffix}"}}},
+        "K": {"Type": "AWS::KMS::Key", "Properties": {}}}}
+    manifest = {"version": "36.0.0", "artifacts": {
+        "Top": {"type": "aws:cloudformation:stack", "environment": "aws://111111111111/us-east-1",
+                "properties": {"templateFile": "Top.template.json"}}}}
+    toml = ('[[stacks]]\ntemplate = "cdk.out/Top.template.json"\naccount = "999999999999"\n'
+            'parameters = { Suffix = "blue" }\nphysical-ids = { K = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0" }\n')
+    world = world_of(in_tmp, {"cdk.out/manifest.json": manifest, "cdk.out/Top.template.json": stack}, toml)
+    assert [q.arn for q in world.queues.values()] == ["arn:aws:sqs:us-east-1:111111111111:q-blue"]
+    assert list(world.keys) == ["arn:aws:kms:us-east-1:111111111111:key/0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"]
+    assert [(n.file, n.message) for n in world.notices] == [
+        ("cdk.out/Top.template.json", "the deployment map's account 999999999999 differs from the cloud "
+                                      "assembly's 111111111111; the manifest's is used")]
+
+
 PIPELINE = {"name": "app", "roleArn": "arn:aws:iam::111111111111:role/p",
             "artifactStore": {"type": "S3", "location": "b"},
             "stages": [{"name": "S", "actions": [{"name": "A", "actionTypeId": {

@@ -88,8 +88,18 @@ def load_world(inputs: Iterable[Path], config: Config) -> World:
         for template, account, region, name in cdk.stacks(assembly, display_path):
             document = load_document(template, display=display_path(template))
             world.files.append(document.path)
-            stacks.append(cloudformation.make_stack(document, account, region, name, {}, exports,
-                                                    uid_for(template, account, region)))
+            parameters, physical_ids = {}, {}
+            for spec in config.stacks_for(template)[:1]:
+                # the manifest gives the environment; the map adds what a cloud assembly cannot say
+                parameters, physical_ids, name = spec.parameters, spec.physical_ids, spec.stack_name or name
+                for what, ours, theirs in (("account", account, spec.account), ("region", region, spec.region)):
+                    if isinstance(ours, str) and theirs and theirs != ours:
+                        world.notices.append(Notice(document.path, f"the deployment map's {what} {theirs} differs "
+                                                    f"from the cloud assembly's {ours}; the manifest's is used"))
+                account = account if isinstance(account, str) else spec.account or account
+                region = region if isinstance(region, str) else spec.region or region
+            stacks.append(cloudformation.make_stack(document, account, region, name, parameters, exports,
+                                                    uid_for(template, account, region), physical_ids))
     for path in files:
         if path.name == "manifest.json" and cdk.is_assembly(path.parent):
             continue
