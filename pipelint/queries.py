@@ -80,6 +80,23 @@ def store_key(world: World, pipeline: Pipeline, region: Any, store: ArtifactStor
     return world.key(store.key_id, account, region if isinstance(region, str) else pipeline.region)
 
 
+def settle_key(world: World, ref: Any) -> str:
+    """What input settles key ``ref`` that no input defines. A key CloudFormation creates has an id only
+    once deployed, so a literal ARN cannot meet it: when keys with generated ids sit in the same account
+    and region, the ARN may be one of them, and ``physical-ids`` says which."""
+    text = f"the template or snapshot that defines key {ref}"
+    parts = arns.split(ref)
+    if parts is None:
+        return text
+    generated = [k for k in world.keys.values() if isinstance(k.key_id, str) and "⟨" in k.key_id
+                 and k.region == parts[3] and k.account == parts[4]]
+    if generated:
+        names = ", ".join(f"{k.key_id.strip('⟨⟩').rsplit('.', 1)[-1]} in {k.source.file}" for k in generated[:3])
+        text += (f"; if it is a key a template among the inputs creates ({names}), give its id in the "
+                 "physical-ids of that template's [[stacks]] entry")
+    return text
+
+
 def project_name(action: Action) -> Any:
     return action.configuration.get("ProjectName")
 

@@ -85,7 +85,7 @@ def _compare(world, pipeline, action, project, region, store_key, report: Report
             missing = key if a is None else store_key
             report.unverified(project.source, f"whether key {key} of CodeBuild project {project.name} is the "
                               f"artifact store key {store_key} is not known", resources=res,
-                              settle=f"the template or snapshot that defines key {missing}")
+                              settle=queries.settle_key(world, missing))
             return
     if not same:
         report.fail(project.source, f"CodeBuild project {project.name} encrypts with {key}, not the {region} "

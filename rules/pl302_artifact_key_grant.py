@@ -33,7 +33,7 @@ and allow the same actions on the key's ARN in the role's own policy.
 
 from __future__ import annotations
 
-from pipelint import grants
+from pipelint import grants, queries
 from pipelint.artifacts import accesses
 from pipelint.model import World
 from pipelint.rule import Report, Rule
@@ -53,8 +53,8 @@ def check(world: World, report: Report) -> None:
             res = [pipeline.key, access.role_arn, str(access.store.key_id)]
             if access.key is None or not isinstance(access.key.arn, str):
                 report.unverified(action.source, f"whether role {access.role_arn} ({action.label}) may use artifact "
-                                  f"key {access.store.key_id} is not known: the key is not among the inputs",
-                                  resources=res, settle=f"the template or snapshot that defines key {access.store.key_id}")
+                                  f"key {access.store.key_id} is not known: no input defines that key",
+                                  resources=res, settle=queries.settle_key(world, access.store.key_id))
                 continue
             needs = (["kms:Decrypt"] if access.reads else []) + (["kms:GenerateDataKey"] if access.writes else [])
             for kms_action in needs:

@@ -34,6 +34,18 @@ def test_bad_input_exits_2_with_location(name, in_tmp):
     assert words in proc.stderr
 
 
+def test_assembly_template_that_is_not_a_mapping(in_tmp):
+    (in_tmp / "cdk.out").mkdir()
+    (in_tmp / "cdk.out" / "manifest.json").write_text(json.dumps({"version": "36.0.0", "artifacts": {
+        "S": {"type": "aws:cloudformation:stack", "environment": "aws://111111111111/us-east-1",
+              "properties": {"templateFile": "S.template.json"}}}}))
+    (in_tmp / "cdk.out" / "S.template.json").write_text("[1, 2]\n")
+    proc = subprocess.run([sys.executable, "-m", "pipelint", "check", "cdk.out"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("pipelint: error: cdk.out/S.template.json:1:1: the cloud assembly names this "
+                                  "file as a stack template, but it is not a CloudFormation template"), proc.stderr
+
+
 def test_non_utf8_file(in_tmp):
     (in_tmp / "latin1.yaml").write_bytes(b"Resources:\n  B:\n    Type: AWS::S3::Bucket # caf\xe9\n")
     proc = subprocess.run([sys.executable, "-m", "pipelint", "check", "latin1.yaml"], capture_output=True, text=True)

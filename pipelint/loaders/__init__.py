@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterable
 
 from pipelint.config import Config
-from pipelint.errors import UsageError
+from pipelint.errors import InputError, UsageError
 from pipelint.model import Notice, World
 from pipelint.values import Unknown
 
@@ -87,6 +87,9 @@ def load_world(inputs: Iterable[Path], config: Config) -> World:
     for assembly in assemblies:
         for template, account, region, name in cdk.stacks(assembly, display_path):
             document = load_document(template, display=display_path(template))
+            if not isinstance(document.data, dict):
+                raise InputError(document.path, "the cloud assembly names this file as a stack template, but "
+                                 "it is not a CloudFormation template (a JSON object)", 1, 1)
             world.files.append(document.path)
             parameters, physical_ids = {}, {}
             for spec in config.stacks_for(template)[:1]:
