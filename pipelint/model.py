@@ -287,19 +287,33 @@ class World:
         return self.managed_policies.get(arn) if isinstance(arn, str) else None
 
     def projects_named(self, name: Any) -> list:
-        """The CodeBuild projects called ``name``, in input order (an index built on first use and rebuilt
-        when projects were added since; a scan of every project per action was quadratic at scale)."""
+        """The CodeBuild projects called ``name``, in input order (a scan of every project per action
+        was quadratic at scale)."""
         if not isinstance(name, str):
             return []
-        index = self.__dict__.get("_projects_by_name")
-        if index is None or index[0] != len(self.projects):
-            by_name: dict = {}
-            for project in self.projects.values():
-                if isinstance(project.name, str):
-                    by_name.setdefault(project.name, []).append(project)
-            index = (len(self.projects), by_name)
-            self.__dict__["_projects_by_name"] = index
-        return index[1].get(name, [])
+        return self._index("projects", "by_name",
+                           lambda p: p.name if isinstance(p.name, str) else None).get(name, [])
+
+    def generated_keys(self, account: Any, region: Any) -> list:
+        """Keys in ``account``/``region`` whose id CloudFormation generates (a placeholder id)."""
+        index = self._index("keys", "generated", lambda k: (k.account, k.region)
+                            if isinstance(k.key_id, str) and "⟨" in k.key_id else None)
+        return index.get((account, region), []) if isinstance(account, str) and isinstance(region, str) else []
+
+    def _index(self, table: str, name: str, grouping) -> dict:
+        """``table``'s resources grouped by ``grouping`` (None: left out); built on first use and rebuilt
+        when resources were added since."""
+        resources = getattr(self, table)
+        cached = self.__dict__.get(f"_index_{table}_{name}")
+        if cached is None or cached[0] != len(resources):
+            groups: dict = {}
+            for resource in resources.values():
+                group = grouping(resource)
+                if group is not None:
+                    groups.setdefault(group, []).append(resource)
+            cached = (len(resources), groups)
+            self.__dict__[f"_index_{table}_{name}"] = cached
+        return cached[1]
 
     def all_resources(self) -> Iterator[Any]:
         yield from self.pipelines

@@ -88,8 +88,7 @@ def settle_key(world: World, ref: Any) -> str:
     parts = arns.split(ref)
     if parts is None:
         return text
-    generated = [k for k in world.keys.values() if isinstance(k.key_id, str) and "⟨" in k.key_id
-                 and k.region == parts[3] and k.account == parts[4]]
+    generated = world.generated_keys(parts[4], parts[3])
     if generated:
         names = ", ".join(f"{k.key_id.strip('⟨⟩').rsplit('.', 1)[-1]} in {k.source.file}" for k in generated[:3])
         text += (f"; if it is a key a template among the inputs creates ({names}), give its id in the "
