@@ -111,7 +111,7 @@ def deny_quote(result: Result) -> str:
     if result.decision is not Decision.EXPLICIT_DENY or not result.deciding:
         return ""
     ref = result.deciding[0]
-    return f"; denied by {ref.label()}: {json.dumps(ref.statement, sort_keys=True, default=str)}"
+    return f"; denied by {ref.label()}: {json.dumps(ref.statement, sort_keys=True, default=str, ensure_ascii=False)}"
 
 
 def statement(sid: str, actions: list[str], resources: Any, principal_arn: Any = None,
@@ -125,7 +125,7 @@ def statement(sid: str, actions: list[str], resources: Any, principal_arn: Any =
     body["Action"] = actions if len(actions) > 1 else actions[0]
     if resources is not None:  # trust policies name no Resource
         body["Resource"] = resources
-    return json.dumps(body)
+    return json.dumps(body, ensure_ascii=False)  # placeholders stay readable for values.display
 
 
 def location(doc: PolicyDoc | None, fallback: Source) -> Source:

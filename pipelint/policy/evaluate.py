@@ -192,7 +192,8 @@ def _eval_layer(
     for policy in policies:
         doc = policy.document
         if isinstance(doc, Unknown):
-            unknown_everything(StatementRef(policy, -1, None, doc), f"document of {policy.name} ({doc.reason})")
+            reason = doc.reason if doc.reason == policy.name else f"document of {policy.name} ({doc.reason})"
+            unknown_everything(StatementRef(policy, -1, None, doc), reason)
             continue
         variables = isinstance(doc, dict) and doc.get("Version") == "2012-10-17"
         for index, stmt in enumerate(_raw_statements(doc)):
