@@ -246,6 +246,25 @@ def test_snapshot_unreadable_values_become_unknown(in_tmp):
     assert role.policies_complete is False
 
 
+def test_snapshot_fields_left_out_are_not_known_and_null_is_none(in_tmp):
+    snap = {"pipelint-snapshot": 1, "account": "111111111111", "region": "us-east-1",
+            "buckets": [{"name": "left-out"}, {"name": "none", "versioning": None, "encryption_key": None,
+                                               "policy": None}],
+            "queues": [{"arn": "arn:aws:sqs:us-east-1:111111111111:q"}],
+            "roles": [{"arn": "arn:aws:iam::111111111111:role/r"}]}
+    world = world_of(in_tmp, {"snap/111111111111-us-east-1.json": snap})
+    left_out = world.buckets["left-out"]
+    assert [v.reason for v in (left_out.versioning, left_out.encryption_key, left_out.policy.document)] == [
+        "the versioning of bucket left-out is not in the snapshot",
+        "the default encryption of bucket left-out is not in the snapshot",
+        "the bucket policy of left-out is not in the snapshot"]
+    none = world.buckets["none"]
+    assert (none.versioning, none.encryption_key, none.policy) == (None, None, None)
+    assert world.queues["arn:aws:sqs:us-east-1:111111111111:q"].policy.document.reason == (
+        "the queue policy of arn:aws:sqs:us-east-1:111111111111:q is not in the snapshot")
+    assert isinstance(world.roles["arn:aws:iam::111111111111:role/r"].trust.document, Unknown)
+
+
 def test_metadata_suppressions_are_recorded(in_tmp):
     template = """
 Metadata:

@@ -14,7 +14,8 @@ One JSON file per account and region (any name, ``*.json``) of the shape::
      "event_rules": [{"arn", "targets": [{"id", "arn", "role_arn", "dlq_arn"}]}]}
 
 A value that could not be read is ``{"unreadable": "what failed and the permission that would allow it"}``;
-a policy that does not exist is ``null``. Every field other than the identifiers is optional. A top-level
+a policy that does not exist is ``null``. Every field other than the identifiers may be left out; a
+left-out policy, trust, versioning or encryption reads as not known (never as "none"). A top-level
 ``"unreadable": ["..."]`` lists what could not be read with no resource to hang it on (a pipeline
 listing, the EventBridge rules of a pipeline); each line becomes a notice.
 """
@@ -191,14 +192,16 @@ def load(document: Document, world: World) -> None:
         world.add("buckets", Bucket(
             key=name, name=name, account=item.get("account", account),
             region=_value(item.get("region", region)), source=src("buckets", i),
-            versioning=_value(item.get("versioning")), encryption_key=_value(item.get("encryption_key")),
-            policy=policy(item.get("policy"), f"bucket policy of {name}", "buckets", i, "policy")))
+            versioning=_value(_field(item, "versioning", f"the versioning of bucket {name}")),
+            encryption_key=_value(_field(item, "encryption_key", f"the default encryption of bucket {name}")),
+            policy=policy(_field(item, "policy", f"the bucket policy of {name}"), f"bucket policy of {name}",
+                          "buckets", i, "policy")))
     for i, item in enumerate(data.get("keys") or []):
         arn = item["arn"]
         key = world.add("keys", Key(
             key=arn, arn=arn, key_id=arns.key_id_of(arn), account=arns.account_of(arn) or account,
             region=arns.region_of(arn) or region, source=src("keys", i),
-            policy=policy(item.get("policy", {"unreadable": "key policy not in snapshot"}),
+            policy=policy(_field(item, "policy", f"the key policy of {arn}"),
                           f"key policy of {arn}", "keys", i, "policy"),
             aliases=list(item.get("aliases") or []), aws_managed=bool(item.get("aws_managed"))))
         parts = arns.split(arn)
@@ -212,7 +215,8 @@ def load(document: Document, world: World) -> None:
         role = Role(
             key=arn, arn=arn, name=arns.role_name(arn), account=arns.account_of(arn) or account,
             source=src("roles", i),
-            trust=policy(item.get("trust"), f"trust policy of {arn}", "roles", i, "trust"),
+            trust=policy(_field(item, "trust", f"the trust policy of {arn}"), f"trust policy of {arn}", "roles", i,
+                         "trust"),
             inline_policies=[] if isinstance(inline, Unknown) else [
                 PolicyDoc(_value(doc), f"inline policy {name} of {arn}", src("roles", i, "inline_policies", name))
                 for name, doc in inline.items()],
@@ -232,7 +236,8 @@ def load(document: Document, world: World) -> None:
         arn = item["arn"]
         world.add("queues", Queue(key=arn, arn=arn, url=item.get("url"), account=arns.account_of(arn) or account,
                                   region=arns.region_of(arn) or region, source=src("queues", i),
-                                  policy=policy(item.get("policy"), f"queue policy of {arn}", "queues", i, "policy")))
+                                  policy=policy(_field(item, "policy", f"the queue policy of {arn}"),
+                                                f"queue policy of {arn}", "queues", i, "policy")))
     for i, item in enumerate(data.get("functions") or []):
         arn = item["arn"]
         world.add("functions", Function(key=arn, arn=arn, name=arns.resource_of(arn).split(":", 1)[-1],
@@ -257,3 +262,9 @@ def load(document: Document, world: World) -> None:
                                            source=src("event_rules", i)))
     for text in data.get("unreadable") or []:
         world.notices.append(Notice(document.path, f"not read: {text}"))
+
+
+def _field(item: dict, name: str, what: str) -> Any:
+    """A field that may be left out: ``null`` says the thing does not exist, a missing field says
+    nothing, so it reads as unreadable rather than as absent."""
+    return item[name] if name in item else {"unreadable": f"{what} is not in the snapshot"}
