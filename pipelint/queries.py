@@ -7,7 +7,7 @@ from typing import Any
 
 from pipelint import arns
 from pipelint.model import Action, ArtifactStore, Key, Pipeline, World
-from pipelint.values import Unknown
+from pipelint.values import Unknown, generated_logical
 
 AWS_MANAGED_S3_ALIASES = ("alias/aws/s3",)
 
@@ -90,7 +90,7 @@ def settle_key(world: World, ref: Any) -> str:
         return text
     generated = world.generated_keys(parts[4], parts[3])
     if generated:
-        names = ", ".join(f"{k.key_id.strip('⟨⟩').rsplit('.', 1)[-1]} in {k.source.file}" for k in generated[:3])
+        names = ", ".join(f"{generated_logical(k.key_id)} in {k.source.file}" for k in generated[:3])
         text += (f"; if it is a key a template among the inputs creates ({names}), give its id in the "
                  "physical-ids of that template's [[stacks]] entry")
     return text

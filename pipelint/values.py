@@ -56,6 +56,13 @@ def known_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def generated_logical(value: Any) -> str | None:
+    """The logical id inside the first generated-name placeholder ``⟨stack.LogicalId⟩`` of ``value``."""
+    if not isinstance(value, str) or "⟨" not in value or "⟩" not in value:
+        return None
+    return value[value.index("⟨") + 1:value.index("⟩")].rsplit(".", 1)[-1]
+
+
 def display(value: Any) -> str:
     """``value`` for a message: generated-name placeholders ``⟨stack.LogicalId⟩`` read as words."""
     if isinstance(value, Unknown):
@@ -63,6 +70,5 @@ def display(value: Any) -> str:
     text = str(value)
     while "⟨" in text and "⟩" in text:
         start, end = text.index("⟨"), text.index("⟩")
-        logical = text[start + 1:end].rsplit(".", 1)[-1]
-        text = f"{text[:start]}<id CloudFormation generates for {logical}>{text[end + 1:]}"
+        text = f"{text[:start]}<id CloudFormation generates for {generated_logical(text)}>{text[end + 1:]}"
     return text
