@@ -27,6 +27,9 @@ class Finding:
     fix: str | None = None
     suppressed: str | None = None  # the reason when a suppression matched
     rule_name: str = ""
+    # unverified findings: the input (or the reason no input can help) that would settle it, as the
+    # rule gave it; findings that share it are settled together
+    settle: str | None = None
 
     def fingerprint(self) -> str:
         """Stable across moved code: rule, resources, logical path and message — no line numbers."""

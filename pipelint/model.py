@@ -120,6 +120,9 @@ class Key:
     policy: PolicyDoc | None = None  # None: not among the inputs
     aliases: list = field(default_factory=list)  # alias names "alias/x"
     aws_managed: bool = False
+    # KeyState as KMS reports it ("Enabled", "Disabled", "PendingDeletion", ...); None: not known
+    # (templates cannot say; the live audit and snapshots can)
+    state: str | Unknown | None = None
 
 
 @dataclass
@@ -134,6 +137,8 @@ class Role:
     managed_policy_arns: list = field(default_factory=list)
     # False when the inputs cannot have shown every policy of the role (e.g. only a trust file)
     policies_complete: bool = True
+    # the managed policy ARN that caps the role's identity permissions; None: the role has no boundary
+    permissions_boundary: str | Unknown | None = None
 
 
 @dataclass
@@ -176,6 +181,20 @@ class Project:
     service_role: str | Unknown | None
     encryption_key: str | Unknown | None  # None: AWS-managed aws/s3 key (CodeBuild's default)
     source: Source
+
+
+@dataclass
+class Connection:
+    """A CodeStar / CodeConnections connection that a source action uses."""
+
+    key: str
+    arn: str | Unknown
+    name: str | Unknown
+    account: str | Unknown
+    region: str | Unknown
+    source: Source
+    provider_type: str | Unknown | None = None  # GitHub, Bitbucket, GitLab, ...
+    status: str | Unknown | None = None  # AVAILABLE / PENDING / ERROR; None: not known (templates)
 
 
 @dataclass
@@ -238,6 +257,7 @@ class World:
     queues: dict = field(default_factory=dict)
     functions: dict = field(default_factory=dict)
     projects: dict = field(default_factory=dict)
+    connections: dict = field(default_factory=dict)
     event_rules: list = field(default_factory=list)
     notices: list = field(default_factory=list)
     files: list = field(default_factory=list)  # every input file read
@@ -317,6 +337,6 @@ class World:
 
     def all_resources(self) -> Iterator[Any]:
         yield from self.pipelines
-        for table in ("buckets", "keys", "roles", "queues", "functions", "projects"):
+        for table in ("buckets", "keys", "roles", "queues", "functions", "projects", "connections"):
             yield from getattr(self, table).values()
         yield from self.event_rules

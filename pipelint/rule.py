@@ -47,4 +47,4 @@ class Report:
         self.findings.append(Finding(
             rule_id=self.rule.id, rule_name=self.rule.name, message=display(f"unverified: {message}"),
             source=source, resources=_ids(resources), severity="info",
-            verdict=UNVERIFIED, fix=display(f"Add to the inputs: {settle}")))
+            verdict=UNVERIFIED, fix=display(f"Add to the inputs: {settle}"), settle=display(settle)))
