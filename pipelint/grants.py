@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pipelint import arns
+from pipelint import arns, request_context
 from pipelint.data import aws_managed_policies
 from pipelint.model import PolicyDoc, Role, Source, World
 from pipelint.policy import Decision, Policy, Principal, Request, Result, evaluate
@@ -38,46 +38,60 @@ def policy(doc: PolicyDoc | None) -> Policy | None:
     return Policy(doc.document, doc.name, doc)  # the PolicyDoc rides along to locate deciding statements
 
 
+def managed_policy(world: World, arn: Any) -> Policy:
+    """A managed policy by ARN: the inputs' copy first, then AWS's published ones; else unknown."""
+    managed = world.managed_policy(arn)
+    if managed is not None:
+        return Policy(managed.document.document, f"managed policy {arn}", managed.document)
+    known = aws_managed_policies.document(arn)
+    if known is not None:
+        return Policy(known, f"AWS managed policy {arn}")
+    reason = (arn.reason if isinstance(arn, Unknown)
+              else f"the document of managed policy {arn} (not among the inputs)")
+    return Policy(Unknown(reason), f"managed policy {arn}")
+
+
 def identity_policies(world: World, role: Role | None) -> list[Policy] | None:
     """The role's identity policies; None when the role is not among the inputs at all."""
     if role is None:
         return None
     found = [Policy(d.document, d.name, d) for d in role.inline_policies]
-    for arn in role.managed_policy_arns:
-        managed = world.managed_policy(arn)
-        if managed is not None:
-            found.append(Policy(managed.document.document, f"managed policy {arn}", managed.document))
-            continue
-        known = aws_managed_policies.document(arn)
-        if known is not None:
-            found.append(Policy(known, f"AWS managed policy {arn}"))
-        else:
-            reason = (arn.reason if isinstance(arn, Unknown)
-                      else f"the document of managed policy {arn} (not among the inputs)")
-            found.append(Policy(Unknown(reason), f"managed policy {arn}"))
+    found.extend(managed_policy(world, arn) for arn in role.managed_policy_arns)
     if not role.policies_complete:
         found.append(Policy(Unknown(f"the identity policies of role {role.arn} (the inputs hold only part "
                                     "of them)"), f"other policies of {role.arn}"))
     return found
 
 
+def boundary(world: World, role: Role | None) -> Policy | None:
+    """The role's permissions boundary (IAM UG, "Permissions boundaries for IAM entities"): it caps
+    every identity-based grant; None when the role has none."""
+    if role is None or role.permissions_boundary is None:
+        return None
+    policy = managed_policy(world, role.permissions_boundary)
+    return Policy(policy.document, f"permissions boundary {role.permissions_boundary} of role {role.arn}",
+                  policy.source)
+
+
 def principal(world: World, arn: Any, service: str | None = None) -> Principal:
     if service:
         return Principal(arn=None, account=None, service=service)
     account = arns.account_of(arn)
-    org = world.org_id if world.org_id and (not world.our_accounts or account in world.our_accounts) else None
-    return Principal(arn=arn if isinstance(arn, str) else None, account=account, org_id=org)
+    return Principal(arn=arn if isinstance(arn, str) else None, account=account,
+                     org_id=request_context.organization_of(world, account))
 
 
 def run(world: World, check: Check) -> Result:
     role = world.role(check.principal) if not check.service else None
     identities = [] if check.service else identity_policies(world, role)
+    context = {**request_context.resource(world, check.resource_account), **(check.context or {})}
     request = Request(
         principal=principal(world, check.principal, check.service), action=check.action,
         resource=check.resource,
         resource_account=check.resource_account if isinstance(check.resource_account, str) else None,
-        context=check.context or {})
-    return evaluate(request, identities, policy(check.resource_policy), kind=check.kind)
+        context=context)
+    return evaluate(request, identities, policy(check.resource_policy), kind=check.kind,
+                    permissions_boundary=boundary(world, role))
 
 
 def layer_text(result: Result, resource_word: str, absent: bool = False) -> str:
@@ -181,8 +195,9 @@ def judge(world: World, report: Any, check: Check, *, what: str, at: Source, res
         fixes.append(identity_fix)
     why = layer_text(result, resource_word, absent)
     principal = check.service or check.principal
+    misses = "".join(f"; {miss}" for miss in result.near_misses)
     report.fail(blame(world, result, check.resource_policy, None if check.service else check.principal, at),
-                f"{what} is denied: {why}{deny_quote(result)}", resources=resources,
+                f"{what} is denied: {why}{deny_quote(result)}{misses}", resources=resources,
                 fix=deny_fix(result, principal) or "\n".join(fixes) or None)
     return result
 

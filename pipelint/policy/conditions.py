@@ -264,11 +264,18 @@ def _policy_scalar(v: Any) -> Any:
 
 
 class CondResult:
-    __slots__ = ("value", "unknowns")
+    __slots__ = ("value", "unknowns", "failed")
 
-    def __init__(self, value: bool | None, unknowns: tuple[str, ...] = ()):
+    def __init__(self, value: bool | None, unknowns: tuple[str, ...] = (), failed: str | None = None):
         self.value = value
         self.unknowns = unknowns
+        self.failed = failed  # when False: the operator and key that did not hold, and what the request has
+
+
+def _request_has(key: str, found: Any) -> str:
+    if found is ABSENT:
+        return f"the request carries no {key}"
+    return f"the request's {key} is {found!r}" if not isinstance(found, list) else f"the request's {key} is {found}"
 
 
 def _parse_operator(op: str) -> tuple[str | None, str, bool]:
@@ -307,7 +314,7 @@ def evaluate_condition(condition: Any, ctx: Context, variables: bool) -> CondRes
             r, why = _evaluate_one(op, key, values, ctx, variables)
             results.append(r)
             if r is False:
-                return CondResult(False)
+                return CondResult(False, failed=f"{op} {key}: {_request_has(key, ctx.lookup(key))}")
             if r is None:
                 unknowns.extend(why)
     value = t_and(results)

@@ -71,6 +71,8 @@ class _Layer:
     allow_refs: dict[str, list[StatementRef]] = field(default_factory=lambda: {k: [] for k in _KINDS3})
     allow_unknown_refs: dict[str, list[StatementRef]] = field(default_factory=lambda: {k: [] for k in _KINDS3})
     allow_unknowns: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in _KINDS3})
+    # Allow statements that name the request but whose condition does not hold: (label, what failed)
+    near_misses: list[str] = field(default_factory=list)
 
     def any_allow(self) -> bool | None:
         return t_or(self.allow.values())
@@ -275,6 +277,8 @@ def _eval_layer(
 
             cond = evaluate_condition(stmt.get("Condition"), ctx, variables)
             if cond.value is False:
+                if effect == "Allow" and a is True and r is True and any(v is True for v in pm.values()):
+                    layer.near_misses.append(f"{label} would allow it, but its condition {cond.failed}")
                 continue
             unknowns.extend(cond.unknowns)
             common = t_and((a, r, cond.value))
@@ -490,6 +494,7 @@ def evaluate(
 
     # --- explanation
     reasons: list[str] = []
+    near_misses: list[str] = []
     deciding: list[StatementRef] = []
     unknowns: list[str] = []
     layers = [lay for lay in (identity, boundary, rp) if lay is not None]
@@ -528,6 +533,8 @@ def evaluate(
     elif decision is Decision.IMPLICIT_DENY:
         reasons.extend(_implicit_reasons(kind, pk, same, who, what, p_acct, r_acct, identity, boundary, rp,
                                          resource_policy, rp_word, I, B, RE, RR, RA))
+        near_misses = [miss for lay in layers for miss in lay.near_misses]
+        reasons.extend(near_misses)
     else:
         for lay in layers:
             if lay.deny is None:
@@ -554,6 +561,7 @@ def evaluate(
         resource=(_layer_decision(rp) if rp is not None
                   else (Decision.IMPLICIT_DENY if kind in ("kms", "trust") else None)),
         unknowns=tuple(dict.fromkeys(unknowns)),
+        near_misses=tuple(dict.fromkeys(near_misses)),
     )
 
 

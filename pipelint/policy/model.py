@@ -100,6 +100,8 @@ class Result:
     identity: Decision | None
     resource: Decision | None
     unknowns: tuple[str, ...]
+    # implicit denials: Allow statements that name the request but whose condition does not hold
+    near_misses: tuple[str, ...] = ()
 
     @property
     def denied(self) -> bool:
