@@ -41,7 +41,10 @@ class Level(str, Enum):
 
 def _version(value: bool) -> None:
     if value:
+        from pipelint.data import aws_managed_policies
+
         print(f"pipelint {__version__}")
+        print(aws_managed_policies.summary())
         raise typer.Exit()
 
 

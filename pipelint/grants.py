@@ -43,22 +43,40 @@ def identity_policies(world: World, role: Role | None) -> list[Policy] | None:
     if role is None:
         return None
     found = [Policy(d.document, d.name, d) for d in role.inline_policies]
-    for arn in role.managed_policy_arns:
-        managed = world.managed_policy(arn)
-        if managed is not None:
-            found.append(Policy(managed.document.document, f"managed policy {arn}", managed.document))
-            continue
-        known = aws_managed_policies.document(arn)
-        if known is not None:
-            found.append(Policy(known, f"AWS managed policy {arn}"))
-        else:
-            reason = (arn.reason if isinstance(arn, Unknown)
-                      else f"the document of managed policy {arn} (not among the inputs)")
-            found.append(Policy(Unknown(reason), f"managed policy {arn}"))
+    found.extend(managed_policy(world, arn) for arn in role.managed_policy_arns)
     if not role.policies_complete:
         found.append(Policy(Unknown(f"the identity policies of role {role.arn} (the inputs hold only part "
                                     "of them)"), f"other policies of {role.arn}"))
     return found
+
+
+def managed_policy(world: World, arn: Any) -> Policy:
+    """The managed policy ``arn`` as the evaluator sees it: the inputs' document first (a template, a
+    snapshot or the live audit read the real one), else pipelint's copy of an AWS-managed policy (its
+    name carries the copy's date, so messages quoting it do), else unknown, saying what would settle it."""
+    managed = world.managed_policy(arn)
+    if managed is not None:
+        return Policy(managed.document.document, f"managed policy {arn}", managed.document)
+    if isinstance(arn, Unknown):
+        return Policy(Unknown(arn.reason), f"managed policy {arn}")
+    if aws_managed_policies.split(arn) is not None:  # the shipped data is opened only here
+        copy = aws_managed_policies.lookup(arn)
+        if copy is not None:
+            return Policy(copy.document, aws_managed_policies.label(copy))
+        return Policy(Unknown(aws_managed_policies.missing(arn)), f"AWS managed policy {arn}")
+    return Policy(Unknown(f"the document of managed policy {arn} (not among the inputs)"), f"managed policy {arn}")
+
+
+def copies_note(world: World, check: Check) -> str:
+    """When the principal's own policy decided with AWS-managed policies from pipelint's copy, say so
+    (with the copy's date): AWS may have changed them since."""
+    role = None if check.service else world.role(check.principal)
+    if role is None:
+        return ""
+    used = [aws_managed_policies.lookup(arn) for arn in role.managed_policy_arns
+            if isinstance(arn, str) and world.managed_policy(arn) is None and aws_managed_policies.split(arn)]
+    labels = [aws_managed_policies.label(copy) for copy in used if copy is not None]
+    return f"; this rests on {', '.join(labels)}" if labels else ""
 
 
 def principal(world: World, arn: Any, service: str | None = None) -> Principal:
@@ -181,8 +199,9 @@ def judge(world: World, report: Any, check: Check, *, what: str, at: Source, res
         fixes.append(identity_fix)
     why = layer_text(result, resource_word, absent)
     principal = check.service or check.principal
+    rests = copies_note(world, check) if result.identity is not None and result.identity is not Decision.ALLOWED else ""
     report.fail(blame(world, result, check.resource_policy, None if check.service else check.principal, at),
-                f"{what} is denied: {why}{deny_quote(result)}", resources=resources,
+                f"{what} is denied: {why}{deny_quote(result)}{rests}", resources=resources,
                 fix=deny_fix(result, principal) or "\n".join(fixes) or None)
     return result
 
