@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipelint import arns
-from pipelint.data import aws_managed_policies
 from pipelint.model import PolicyDoc, Role, Source, World
 from pipelint.policy import Decision, Policy, Principal, Request, Result, evaluate
 from pipelint.values import Unknown
@@ -59,12 +58,19 @@ def managed_policy(world: World, arn: Any) -> Policy:
         return Policy(managed.document.document, f"managed policy {arn}", managed.document)
     if isinstance(arn, Unknown):
         return Policy(Unknown(arn.reason), f"managed policy {arn}")
-    if aws_managed_policies.split(arn) is not None:  # the shipped data is opened only here
+    if _aws_managed(arn):
+        from pipelint.data import aws_managed_policies  # the shipped copy: imported and read only here
+
         copy = aws_managed_policies.lookup(arn)
         if copy is not None:
             return Policy(copy.document, aws_managed_policies.label(copy))
         return Policy(Unknown(aws_managed_policies.missing(arn)), f"AWS managed policy {arn}")
     return Policy(Unknown(f"the document of managed policy {arn} (not among the inputs)"), f"managed policy {arn}")
+
+
+def _aws_managed(arn: Any) -> bool:
+    """An AWS-managed policy ARN (``arn:PARTITION:iam::aws:policy/...``), without importing the data module."""
+    return isinstance(arn, str) and arn.startswith("arn:") and ":iam::aws:policy/" in arn
 
 
 def copies_note(world: World, check: Check) -> str:
@@ -73,8 +79,12 @@ def copies_note(world: World, check: Check) -> str:
     role = None if check.service else world.role(check.principal)
     if role is None:
         return ""
-    used = [aws_managed_policies.lookup(arn) for arn in role.managed_policy_arns
-            if isinstance(arn, str) and world.managed_policy(arn) is None and aws_managed_policies.split(arn)]
+    arns_used = [arn for arn in role.managed_policy_arns if _aws_managed(arn) and world.managed_policy(arn) is None]
+    if not arns_used:
+        return ""
+    from pipelint.data import aws_managed_policies
+
+    used = [aws_managed_policies.lookup(arn) for arn in arns_used]
     labels = [aws_managed_policies.label(copy) for copy in used if copy is not None]
     return f"; this rests on {', '.join(labels)}" if labels else ""
 
