@@ -44,7 +44,10 @@ def _version(value: bool) -> None:
         from pipelint.data import aws_managed_policies
 
         print(f"pipelint {__version__}")
-        print(aws_managed_policies.summary())
+        try:
+            print(aws_managed_policies.summary())
+        except (OSError, ValueError, KeyError) as exc:  # a broken install: say so, no traceback
+            print(f"AWS-managed policies: pipelint's copy cannot be read ({exc})")
         raise typer.Exit()
 
 
