@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipelint import arns, request_context
-from pipelint.data import aws_managed_policies
 from pipelint.model import PolicyDoc, Role, Source, World
 from pipelint.policy import Decision, Policy, Principal, Request, Result, evaluate
 from pipelint.values import Unknown
@@ -38,19 +37,6 @@ def policy(doc: PolicyDoc | None) -> Policy | None:
     return Policy(doc.document, doc.name, doc)  # the PolicyDoc rides along to locate deciding statements
 
 
-def managed_policy(world: World, arn: Any) -> Policy:
-    """A managed policy by ARN: the inputs' copy first, then AWS's published ones; else unknown."""
-    managed = world.managed_policy(arn)
-    if managed is not None:
-        return Policy(managed.document.document, f"managed policy {arn}", managed.document)
-    known = aws_managed_policies.document(arn)
-    if known is not None:
-        return Policy(known, f"AWS managed policy {arn}")
-    reason = (arn.reason if isinstance(arn, Unknown)
-              else f"the document of managed policy {arn} (not among the inputs)")
-    return Policy(Unknown(reason), f"managed policy {arn}")
-
-
 def identity_policies(world: World, role: Role | None) -> list[Policy] | None:
     """The role's identity policies; None when the role is not among the inputs at all."""
     if role is None:
@@ -61,6 +47,46 @@ def identity_policies(world: World, role: Role | None) -> list[Policy] | None:
         found.append(Policy(Unknown(f"the identity policies of role {role.arn} (the inputs hold only part "
                                     "of them)"), f"other policies of {role.arn}"))
     return found
+
+
+def managed_policy(world: World, arn: Any) -> Policy:
+    """The managed policy ``arn`` as the evaluator sees it: the inputs' document first (a template, a
+    snapshot or the live audit read the real one), else pipelint's copy of an AWS-managed policy (its
+    name carries the copy's date, so messages quoting it do), else unknown, saying what would settle it."""
+    managed = world.managed_policy(arn)
+    if managed is not None:
+        return Policy(managed.document.document, f"managed policy {arn}", managed.document)
+    if isinstance(arn, Unknown):
+        return Policy(Unknown(arn.reason), f"managed policy {arn}")
+    if _aws_managed(arn):
+        from pipelint.data import aws_managed_policies  # the shipped copy: imported and read only here
+
+        copy = aws_managed_policies.lookup(arn)
+        if copy is not None:
+            return Policy(copy.document, aws_managed_policies.label(copy))
+        return Policy(Unknown(aws_managed_policies.missing(arn)), f"AWS managed policy {arn}")
+    return Policy(Unknown(f"the document of managed policy {arn} (not among the inputs)"), f"managed policy {arn}")
+
+
+def _aws_managed(arn: Any) -> bool:
+    """An AWS-managed policy ARN (``arn:PARTITION:iam::aws:policy/...``), without importing the data module."""
+    return isinstance(arn, str) and arn.startswith("arn:") and ":iam::aws:policy/" in arn
+
+
+def copies_note(world: World, check: Check) -> str:
+    """When the principal's own policy decided with AWS-managed policies from pipelint's copy, say so
+    (with the copy's date): AWS may have changed them since."""
+    role = None if check.service else world.role(check.principal)
+    if role is None:
+        return ""
+    arns_used = [arn for arn in role.managed_policy_arns if _aws_managed(arn) and world.managed_policy(arn) is None]
+    if not arns_used:
+        return ""
+    from pipelint.data import aws_managed_policies
+
+    used = [aws_managed_policies.lookup(arn) for arn in arns_used]
+    labels = [aws_managed_policies.label(copy) for copy in used if copy is not None]
+    return f"; this rests on {', '.join(labels)}" if labels else ""
 
 
 def boundary(world: World, role: Role | None) -> Policy | None:
@@ -196,8 +222,9 @@ def judge(world: World, report: Any, check: Check, *, what: str, at: Source, res
     why = layer_text(result, resource_word, absent)
     principal = check.service or check.principal
     misses = "".join(f"; {miss}" for miss in result.near_misses)
+    rests = copies_note(world, check) if result.identity is not None and result.identity is not Decision.ALLOWED else ""
     report.fail(blame(world, result, check.resource_policy, None if check.service else check.principal, at),
-                f"{what} is denied: {why}{deny_quote(result)}{misses}", resources=resources,
+                f"{what} is denied: {why}{deny_quote(result)}{misses}{rests}", resources=resources,
                 fix=deny_fix(result, principal) or "\n".join(fixes) or None)
     return result
 

@@ -332,9 +332,12 @@ class Collector:
                                         PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
             document = policy_document(version.get("Document"))
         except Unreadable as exc:
-            if aws_managed_policies.document(arn) is not None:
+            copy = aws_managed_policies.lookup(arn)
+            if copy is not None:
                 # pipelint ships this AWS-managed policy: the offline copy stands in for the unread one
-                self.snapshot.note(account, GLOBAL, f"{exc.reason}; pipelint's copy of {arn} was used")
+                # (the read version, when there is one, always wins: it is what AWS applies today)
+                self.snapshot.note(account, GLOBAL, f"{exc.reason}; pipelint's copy of {arn} (captured "
+                                   f"{copy.captured}) was used")
                 return
             document = unreadable(exc)
         self.snapshot.add(account, GLOBAL, "managed_policies", {"arn": arn, "document": document})
