@@ -95,8 +95,10 @@ def boundary(world: World, role: Role | None) -> Policy | None:
     if role is None or role.permissions_boundary is None:
         return None
     policy = managed_policy(world, role.permissions_boundary)
-    return Policy(policy.document, f"permissions boundary {role.permissions_boundary} of role {role.arn}",
-                  policy.source)
+    name = f"permissions boundary {role.permissions_boundary} of role {role.arn}"
+    if isinstance(policy.document, Unknown):
+        return Policy(Unknown(f"{policy.document.reason}, the {name}"), name)
+    return Policy(policy.document, name, policy.source)
 
 
 def principal(world: World, arn: Any, service: str | None = None) -> Principal:
@@ -126,6 +128,8 @@ def layer_text(result: Result, resource_word: str, absent: bool = False) -> str:
     parts = []
     if result.identity is not None and result.identity is not Decision.ALLOWED:
         parts.append(f"the principal's own IAM policy ({_word(result.identity)})")
+    if result.boundary is not None and result.boundary is not Decision.ALLOWED:
+        parts.append(f"its permissions boundary ({_word(result.boundary)}; a boundary caps what IAM policies grant)")
     if result.resource is not None and result.resource is not Decision.ALLOWED:
         parts.append(f"the {resource_word} ({_word(result.resource)})")
     elif absent:
@@ -193,6 +197,9 @@ def blame(world: World, result: Result, resource_doc: PolicyDoc | None, role_arn
     role = world.role(role_arn)
     if result.identity is not None and result.identity is not Decision.ALLOWED and role is not None:
         return role.source
+    if result.boundary is not None and result.boundary is not Decision.ALLOWED and role is not None:
+        managed = world.managed_policy(role.permissions_boundary)
+        return managed.document.source or role.source if managed is not None else role.source
     return fallback
 
 
@@ -219,6 +226,10 @@ def judge(world: World, report: Any, check: Check, *, what: str, at: Source, res
         fixes.append(resource_fix)
     if identity_fix and result.identity is not None and result.identity is not Decision.ALLOWED:
         fixes.append(identity_fix)
+    if result.boundary is not None and result.boundary is not Decision.ALLOWED:
+        role = world.role(check.principal)
+        fixes.append(f"permissions boundary {role.permissions_boundary if role else ''} of role {check.principal}: "
+                     f"allow {check.action} on {check.resource} (or a wildcard that covers it)")
     why = layer_text(result, resource_word, absent)
     principal = check.service or check.principal
     misses = "".join(f"; {miss}" for miss in result.near_misses)

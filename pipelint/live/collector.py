@@ -292,10 +292,15 @@ class Collector:
         try:
             role = self.clients.call(account, region, "iam", "get_role", f"role {arn}", RoleName=name)["Role"]
         except Unreadable as exc:
-            entry.update(trust=unreadable(exc), inline_policies=unreadable(exc), managed_policy_arns=unreadable(exc))
+            entry.update(trust=unreadable(exc), inline_policies=unreadable(exc), managed_policy_arns=unreadable(exc),
+                         permissions_boundary=unreadable(exc))
             self.snapshot.add(account, GLOBAL, "roles", entry)
             return
         entry["trust"] = policy_document(role.get("AssumeRolePolicyDocument"))
+        boundary = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+        entry["permissions_boundary"] = boundary  # null: the role has none
+        if boundary:
+            self.submit(("policy", boundary), self._policy, boundary, account)
         try:
             names = list(self.clients.pages(account, region, "iam", "list_role_policies",
                                             f"the inline policies of role {arn}", "PolicyNames", RoleName=name))

@@ -59,8 +59,12 @@ def load(document: Document, world: World, bindings: list[dict]) -> None:
         arn = role.get("Arn")
         if not arns.is_role_arn(arn):
             raise InputError(document.path, "get-role output without a role 'Arn'", *(document.locate(("Role",)) or (None, None)))
+        boundary = role.get("PermissionsBoundary")
         world.add("roles", Role(key=arn, arn=arn, name=arns.role_name(arn), account=arns.account_of(arn),
                                 source=src("Role"), policies_complete=False,
+                                # get-role lists the boundary when there is one, and omits the key otherwise
+                                permissions_boundary=boundary.get("PermissionsBoundaryArn")
+                                if isinstance(boundary, dict) else None,
                                 trust=PolicyDoc(_parse(role.get("AssumeRolePolicyDocument"), document,
                                                        ("Role", "AssumeRolePolicyDocument")),
                                                 f"trust policy of {arn}", src("Role", "AssumeRolePolicyDocument"))))

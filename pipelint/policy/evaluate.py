@@ -195,7 +195,8 @@ def _eval_layer(
     for policy in policies:
         doc = policy.document
         if isinstance(doc, Unknown):
-            reason = doc.reason if doc.reason == policy.name else f"document of {policy.name} ({doc.reason})"
+            # a reason that already names the policy is not wrapped again ("document of X (document of X ...)")
+            reason = doc.reason if policy.name in doc.reason else f"document of {policy.name} ({doc.reason})"
             unknown_everything(StatementRef(policy, -1, None, doc), reason)
             continue
         variables = isinstance(doc, dict) and doc.get("Version") == "2012-10-17"
@@ -562,6 +563,7 @@ def evaluate(
                   else (Decision.IMPLICIT_DENY if kind in ("kms", "trust") else None)),
         unknowns=tuple(dict.fromkeys(unknowns)),
         near_misses=tuple(dict.fromkeys(near_misses)),
+        boundary=_layer_decision(boundary, B) if boundary is not None else None,
     )
 
 

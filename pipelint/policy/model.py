@@ -102,6 +102,7 @@ class Result:
     unknowns: tuple[str, ...]
     # implicit denials: Allow statements that name the request but whose condition does not hold
     near_misses: tuple[str, ...] = ()
+    boundary: Decision | None = None  # the permissions boundary's own answer; None: no boundary
 
     @property
     def denied(self) -> bool:
