@@ -142,13 +142,16 @@ def _word(decision: Decision) -> str:
             Decision.UNKNOWN: "cannot be settled", Decision.ALLOWED: "allows it"}[decision]
 
 
-def deny_fix(result: Result, principal: Any) -> str | None:
+def deny_fix(result: Result, principal: Any, service: bool = False) -> str | None:
     """For an explicit Deny an added Allow changes nothing: the fix is to exempt the principal."""
     if result.decision is not Decision.EXPLICIT_DENY or not result.deciding:
         return None
     ref = result.deciding[0]
+    how = ('e.g. add "BoolIfExists": {"aws:PrincipalIsAWSService": "false"} to its condition, the usual '
+           "exemption for AWS services, which carry no aws:PrincipalOrgID, aws:PrincipalAccount or "
+           "aws:PrincipalArn" if service else "e.g. add its account or ARN to the statement's condition")
     return (f"{ref.label()} denies {principal}; an Allow cannot override it. Exempt {principal} from that "
-            "statement (e.g. add its account or ARN to the statement's condition) or remove the statement.")
+            f"statement ({how}) or remove the statement.")
 
 
 def deny_quote(result: Result) -> str:
@@ -236,7 +239,7 @@ def judge(world: World, report: Any, check: Check, *, what: str, at: Source, res
     rests = copies_note(world, check) if result.identity is not None and result.identity is not Decision.ALLOWED else ""
     report.fail(blame(world, result, check.resource_policy, None if check.service else check.principal, at),
                 f"{what} is denied: {why}{deny_quote(result)}{misses}{rests}", resources=resources,
-                fix=deny_fix(result, principal) or "\n".join(fixes) or None)
+                fix=deny_fix(result, principal, bool(check.service)) or "\n".join(fixes) or None)
     return result
 
 
