@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pipelint import arns, request_context
+from pipelint import arns, queries, request_context
 from pipelint.model import PolicyDoc, Role, Source, World
 from pipelint.policy import Decision, Policy, Principal, Request, Result, evaluate
 from pipelint.values import Unknown
@@ -112,6 +112,9 @@ def principal(world: World, arn: Any, service: str | None = None) -> Principal:
 def run(world: World, check: Check) -> Result:
     role = world.role(check.principal) if not check.service else None
     identities = [] if check.service else identity_policies(world, role)
+    if identities is None and isinstance(check.principal, str):
+        why = queries.settle_role(world, check.principal)
+        identities = [Policy(Unknown(why), f"identity policies of {check.principal}")]
     context = {**request_context.resource(world, check.resource_account), **(check.context or {})}
     request = Request(
         principal=principal(world, check.principal, check.service), action=check.action,
