@@ -105,7 +105,12 @@ def principal(world: World, arn: Any, service: str | None = None) -> Principal:
     if service:
         return Principal(arn=None, account=None, service=service)
     account = arns.account_of(arn)
-    return Principal(arn=arn if isinstance(arn, str) else None, account=account,
+    role_arn = None
+    if isinstance(arn, str) and ":assumed-role/" in arn:
+        # a session's aws:PrincipalArn is its role's ARN, path included: known when the role is
+        name = arn.split(":assumed-role/", 1)[1].split("/", 1)[0]
+        role_arn = next((r.arn for r in world.roles.values() if r.name == name and r.account == account), None)
+    return Principal(arn=arn if isinstance(arn, str) else None, account=account, role_arn=role_arn,
                      org_id=request_context.organization_of(world, account))
 
 
