@@ -112,9 +112,14 @@ def test_access_denied_on_one_key_policy(world, how):
     else:
         hook = xml_403("kms", "GetKeyPolicy", lambda p: p.get("KeyId") == us_key)
     outcome, snapshot = audit(hooks=[hook])
-    assert [(f.rule_id, f.verdict, f.resources) for f in outcome.findings] == [
-        ("PL302", "unverified", [RELEASE, f"arn:aws:iam::{TARGET}:role/pipeline-deploy", us_key])]
-    assert "kms:GetKeyPolicy" in outcome.findings[0].fix and "was denied" in outcome.findings[0].fix
+    # every role that touches the us-east-1 artifacts needs that key policy: the pipeline role (S3
+    # source), the CodeBuild project's role and the deploy role in the workload account
+    assert sorted((f.rule_id, f.verdict, f.resources[1]) for f in outcome.findings) == [
+        ("PL302", "unverified", f"arn:aws:iam::{TOOLING}:role/release-build"),
+        ("PL302", "unverified", f"arn:aws:iam::{TOOLING}:role/release-pipeline"),
+        ("PL302", "unverified", f"arn:aws:iam::{TARGET}:role/pipeline-deploy")]
+    assert all(f.resources == [RELEASE, f.resources[1], us_key] for f in outcome.findings)
+    assert all("kms:GetKeyPolicy" in f.fix and "was denied" in f.fix for f in outcome.findings)
     assert snapshot.pipelines() == [SERVICE, RELEASE]  # everything else was still read
 
 
