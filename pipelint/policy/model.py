@@ -97,6 +97,9 @@ class Result:
     identity: Decision | None
     resource: Decision | None
     unknowns: tuple[str, ...]
+    # what the organization's guardrails said, when they were given (None: not part of the request)
+    scp: Decision | None = None
+    rcp: Decision | None = None
 
     @property
     def denied(self) -> bool:
