@@ -70,20 +70,27 @@ def principal(world: World, arn: Any, service: str | None = None) -> Principal:
 
 
 def run(world: World, check: Check) -> Result:
+    from pipelint import guardrails  # the organization's SCPs and RCPs, and what the model settles
+
     role = world.role(check.principal) if not check.service else None
     identities = [] if check.service else identity_policies(world, role)
     request = Request(
         principal=principal(world, check.principal, check.service), action=check.action,
         resource=check.resource,
         resource_account=check.resource_account if isinstance(check.resource_account, str) else None,
-        context=check.context or {})
-    return evaluate(request, identities, policy(check.resource_policy), kind=check.kind)
+        context={**guardrails.context(world, check), **(check.context or {})})
+    return evaluate(request, identities, policy(check.resource_policy), kind=check.kind,
+                    **guardrails.layers(world, check))
 
 
 def layer_text(result: Result, resource_word: str, absent: bool = False) -> str:
     """Which layer let the request down, in words; ``absent``: the resource has no policy at all and
     the request needs one (a service principal, or a principal from another account)."""
     parts = []
+    if result.scp is not None and result.scp is not Decision.ALLOWED:
+        parts.append(f"the organization's service control policy layer ({_word(result.scp)})")
+    if result.rcp is not None and result.rcp is not Decision.ALLOWED:
+        parts.append(f"the organization's resource control policy layer ({_word(result.rcp)})")
     if result.identity is not None and result.identity is not Decision.ALLOWED:
         parts.append(f"the principal's own IAM policy ({_word(result.identity)})")
     if result.resource is not None and result.resource is not Decision.ALLOWED:

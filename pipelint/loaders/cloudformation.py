@@ -425,7 +425,8 @@ def _load_resource(stack: Stack, logical: str, resource: dict, world: World, pen
                           stack.source(base + ("Properties", "AssumeRolePolicyDocument")), stack),
             inline_policies=inline, managed_policy_arns=[
                 text(arn, f"a ManagedPolicyArns entry of role {logical}")
-                for arn in _list(props.get("ManagedPolicyArns"), f"the ManagedPolicyArns of role {logical}")]))
+                for arn in _list(props.get("ManagedPolicyArns"), f"the ManagedPolicyArns of role {logical}")],
+            tags=_tags(props.get("Tags"), logical)))
     elif kind in ("AWS::IAM::Policy", "AWS::IAM::RolePolicy", "AWS::IAM::ManagedPolicy"):
         doc = _policy(props.get("PolicyDocument"), f"policy {label}",
                       stack.source(base + ("Properties", "PolicyDocument")), stack)
@@ -479,6 +480,20 @@ def _load_resource(stack: Stack, logical: str, resource: dict, world: World, pen
         world.event_rules.append(EventRule(key=arn if isinstance(arn, str) else f"{stack.uid}#{logical}",
                                            arn=arn, name=physical_name(stack, logical), account=account,
                                            region=region, targets=targets, source=src))
+
+
+def _tags(value: Any, logical: str) -> dict | None:
+    """A resource's ``Tags: [{Key, Value}]`` as a mapping (None when the list itself is not known). Not
+    every tag: CloudFormation also gives the resource the stack's tags (CloudFormation UG, "Tag")."""
+    if value is None:
+        return {}
+    if not isinstance(value, list):
+        return None
+    tags = {}
+    for tag in value:
+        if isinstance(tag, dict) and isinstance(tag.get("Key"), str):
+            tags[tag["Key"]] = text(tag.get("Value"), f"the value of tag {tag['Key']} of {logical}")
+    return tags
 
 
 def _list(value: Any, what: str | None = None) -> list:
