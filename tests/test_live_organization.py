@@ -143,6 +143,24 @@ def test_region_deny_scp_fails_the_eu_deploy_actions_and_snapshot_agrees(world, 
     assert sorted(section["accounts"]) == sorted([TOOLING, TARGET, OTHER])
 
 
+def test_organizations_reads_are_read_only_and_in_the_auditor_policy(world):
+    from pipelint.live import guard
+    from pipelint.live.clients import permission
+
+    operations = set()
+
+    def record(model=None, **_):
+        operations.add((model.service_model.service_name, model.name))
+
+    audit(hooks=[("before-call", record)])
+    assert {op for op in operations if op[0] == "organizations"} == {
+        ("organizations", name) for name in ("ListAccounts", "DescribeOrganization", "ListRoots", "ListParents",
+                                             "ListPoliciesForTarget", "DescribePolicy")}
+    granted = {a for s in json.loads(live.policy_text())["Statement"] for a in s["Action"]}
+    assert all(guard.is_read_only(*op) for op in operations)
+    assert {permission(*op) for op in operations} - {"sts:AssumeRole", "sts:GetCallerIdentity"} <= granted
+
+
 def test_release_findings_are_the_offline_fixtures(world):
     """The same SCP offline (fixtures/rules/PL302/fail/scp-region-deny) gives the same findings."""
     outcome, _ = audit(pipelines=["release"])

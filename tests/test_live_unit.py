@@ -125,6 +125,10 @@ def test_shipped_policy_is_read_only_and_printed():
     result = CliRunner().invoke(app, ["audit", "--print-policy"])
     assert result.exit_code == 0 and json.loads(result.stdout) == policy
     assert '"live/*.json"' in (ROOT / "pyproject.toml").read_text()
+    # the README lists the same policy
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("```json\n", readme.index("### The auditor's permissions")) + len("```json\n")
+    assert json.loads(readme[start:readme.index("```", start)]) == policy
 
 
 def test_check_never_imports_boto3():
