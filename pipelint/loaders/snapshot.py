@@ -6,8 +6,8 @@ One JSON file per account and region (any name, ``*.json``) of the shape::
      "pipelines": [{"arn": ..., "pipeline": {<get-pipeline "pipeline" object>}}],
      "buckets":   [{"name", "region", "versioning", "encryption_key", "policy", "exists"}],
      "keys":      [{"arn", "region", "aliases", "aws_managed", "policy", "state", "exists"}],
-     "roles":     [{"arn", "trust", "inline_policies": {name: document}, "managed_policy_arns", "tags",
-                    "exists"}],
+     "roles":     [{"arn", "trust", "inline_policies": {name: document}, "managed_policy_arns",
+                    "permissions_boundary", "tags", "exists"}],
      "managed_policies": [{"arn", "document"}],
      "queues":    [{"arn", "url", "policy", "exists"}],
      "functions": [{"arn", "role_arn"}],
@@ -75,8 +75,8 @@ _SHAPE = {
     "buckets": ("name", {"account": "str", "region": "str", "versioning": "str", "encryption_key": "str",
                          "policy": "doc", "exists": "bool"}),
     "keys": ("arn", {"region": "str", "aliases": "list", "policy": "doc", "state": "str", "exists": "bool"}),
-    "roles": ("arn", {"trust": "doc", "inline_policies": "map", "managed_policy_arns": "list", "tags": "map",
-                      "exists": "bool"}),
+    "roles": ("arn", {"trust": "doc", "inline_policies": "map", "managed_policy_arns": "list",
+                      "permissions_boundary": "str", "tags": "map", "exists": "bool"}),
     "managed_policies": ("arn", {"document": "doc"}),
     "queues": ("arn", {"url": "str", "policy": "doc", "exists": "bool"}),
     "functions": ("arn", {"role_arn": "str"}),
@@ -266,7 +266,8 @@ def load(document: Document, world: World) -> None:
                 PolicyDoc(_value(doc), f"inline policy {name} of {arn}", src("roles", i, "inline_policies", name))
                 for name, doc in inline.items()],
             managed_policy_arns=[] if isinstance(managed, Unknown) else list(managed),
-            policies_complete=complete, exists=item.get("exists"))
+            policies_complete=complete, exists=item.get("exists"),
+            permissions_boundary=_value(_field(item, "permissions_boundary", f"the permissions boundary of {arn}")))
         tags = _value(item.get("tags"))
         if isinstance(tags, dict):  # read from AWS: every tag the role has
             role.tags, role.tags_complete = {k: v for k, v in tags.items() if isinstance(v, str)}, True

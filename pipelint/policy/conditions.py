@@ -27,6 +27,7 @@ from pipelint.values import Unknown
 
 from .match import LIT_QMARK, LIT_STAR, arn_like, glob_match, t_and, t_or
 from .model import ABSENT
+from .unsettled_keys import settle_key
 
 # ----------------------------------------------------------------------------- request context
 
@@ -61,11 +62,12 @@ class Context:
     :class:`AbsentOr`. A key ending in ``/*`` (``aws:PrincipalTag/*``) gives the value of every key under
     that prefix the context does not list, e.g. ABSENT: the principal has no other tags."""
 
-    __slots__ = ("_values", "_prefixes")
+    __slots__ = ("_values", "_prefixes", "_absent_prefixes")
 
     def __init__(self, values: Mapping[str, Any]):
         self._values: dict[str, Any] = {}
         self._prefixes: dict[str, Any] = {}
+        self._absent_prefixes: tuple[str, ...] = ()
         for k, v in values.items():
             self.setdefault(k, v)
 
@@ -75,12 +77,18 @@ class Context:
         else:
             self._values.setdefault(key.lower(), _norm_ctx_value(value))
 
+    def absent_prefixes(self, prefixes: tuple[str, ...]) -> None:
+        """Keys starting with one of ``prefixes`` (e.g. ``aws:PrincipalTag/``) are known to be absent."""
+        self._absent_prefixes += tuple(p.lower() for p in prefixes)
+
     def lookup(self, key: str) -> Any:
         """The value, ABSENT, an Unknown, or _MISSING (not in the context: unknown)."""
         lower = key.lower()
         found = self._values.get(lower, _MISSING)
         if found is _MISSING and self._prefixes and "/" in lower:
             found = self._prefixes.get(lower[:lower.index("/") + 1], _MISSING)
+        if found is _MISSING and self._absent_prefixes and lower.startswith(self._absent_prefixes):
+            return ABSENT
         return found
 
 
@@ -119,7 +127,7 @@ def _norm_ctx_value(v: Any) -> Any:
 def key_unknown_reason(key: str, found: Any) -> str:
     if isinstance(found, Unknown):
         return f"value of condition key {key} ({found.reason})"
-    return f"value of condition key {key}"
+    return f"value of condition key {key} ({settle_key(key)})"
 
 
 # ----------------------------------------------------------------------------- policy variables
@@ -299,11 +307,18 @@ def _policy_scalar(v: Any) -> Any:
 
 
 class CondResult:
-    __slots__ = ("value", "unknowns")
+    __slots__ = ("value", "unknowns", "failed")
 
-    def __init__(self, value: bool | None, unknowns: tuple[str, ...] = ()):
+    def __init__(self, value: bool | None, unknowns: tuple[str, ...] = (), failed: str | None = None):
         self.value = value
         self.unknowns = unknowns
+        self.failed = failed  # when False: the operator and key that did not hold, and what the request has
+
+
+def _request_has(key: str, found: Any) -> str:
+    if found is ABSENT:
+        return f"the request carries no {key}"
+    return f"the request's {key} is {found!r}" if not isinstance(found, list) else f"the request's {key} is {found}"
 
 
 def _parse_operator(op: str) -> tuple[str | None, str, bool]:
@@ -342,7 +357,7 @@ def evaluate_condition(condition: Any, ctx: Context, variables: bool) -> CondRes
             r, why = _evaluate_one(op, key, values, ctx, variables)
             results.append(r)
             if r is False:
-                return CondResult(False)
+                return CondResult(False, failed=f"{op} {key}: {_request_has(key, ctx.lookup(key))}")
             if r is None:
                 unknowns.extend(why)
     value = t_and(results)

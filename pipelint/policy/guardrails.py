@@ -21,7 +21,7 @@ is decided by the caller from the organization's structure (:mod:`pipelint.guard
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from .conditions import Context
@@ -149,9 +149,9 @@ def apply(base: Result, request: Request, ctx: Context, scps, rcps, who: str, wh
         if base.decision is Decision.ALLOWED:
             reasons = [f"the account's policies allow {who} to {what}, but whether the organization's "
                        "guardrails do depends on inputs pipelint does not have"]
-    return Result(
-        decision=decision, reasons=tuple(reasons), deciding=tuple(_dedupe(deciding)), identity=base.identity,
-        resource=base.resource, unknowns=tuple(dict.fromkeys(unknowns)),
+    return replace(
+        base, decision=decision, reasons=tuple(reasons), deciding=tuple(_dedupe(deciding)),
+        unknowns=tuple(dict.fromkeys(unknowns)),
         scp=scp.decision() if scp is not None else None, rcp=rcp.decision() if rcp is not None else None)
 
 
