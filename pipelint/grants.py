@@ -235,6 +235,11 @@ def judge(world: World, report: Any, check: Check, *, what: str, at: Source, res
         fixes.append(resource_fix)
     if identity_fix and result.identity is not None and result.identity is not Decision.ALLOWED:
         fixes.append(identity_fix)
+    if result.scp is Decision.IMPLICIT_DENY or result.rcp is Decision.IMPLICIT_DENY:
+        # every level from the root down must allow (AWS Organizations UG, "SCP evaluation")
+        fixes.append(f"attach to each level that does not allow it an SCP that allows {check.action} (FullAWSAccess "
+                     f"does), or allow {check.action} in the SCP already there: "
+                     + "; ".join(r for r in result.reasons if "attached to" in r))
     if result.boundary is not None and result.boundary is not Decision.ALLOWED:
         role = world.role(check.principal)
         fixes.append(f"permissions boundary {role.permissions_boundary if role else ''} of role {check.principal}: "

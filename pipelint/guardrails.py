@@ -107,7 +107,7 @@ def path(org: Organization, account: str) -> list[str] | Unknown:
 
 
 def _level(org: Organization, kind: str, target: str) -> tuple:
-    name = f"{WORD[kind][:-1]}s attached to {label(target)}"
+    name = label(target)
     keys = org.attached.get((kind, target))
     if isinstance(keys, Unknown) or keys is None:
         # an unknown level: the policy's name is what would settle it (the evaluator then says only that)

@@ -51,8 +51,7 @@ def role(account: str, name: str = "deploy") -> str:
 def test_scps_levels_root_ou_account():
     found = guardrails.scps(org_world(), role(WORK))
     assert found.applies is True
-    assert [label for label, _ in found.levels] == [
-        "SCPs attached to root r-ab12", "SCPs attached to OU ou-ab12-workload", "SCPs attached to account 222222222222"]
+    assert [label for label, _ in found.levels] == ["root r-ab12", "OU ou-ab12-workload", "account 222222222222"]
 
 
 @pytest.mark.parametrize("principal, service", [
@@ -81,7 +80,7 @@ def test_unplaced_member_and_unlisted_level_are_unknown():
     assert isinstance(policy.document, Unknown) and "list-parents --child-id 555555555555" in policy.document.reason
     del world.organization.attached[(SCP, OU)]
     levels = dict(guardrails.scps(world, role(WORK)).levels)
-    missing = levels["SCPs attached to OU ou-ab12-workload"][0]
+    missing = levels["OU ou-ab12-workload"][0]
     assert isinstance(missing.document, Unknown)
     assert "list-policies-for-target --target-id ou-ab12-workload --filter SERVICE_CONTROL_POLICY" in missing.name
 
@@ -201,7 +200,7 @@ def test_a_policy_listed_but_not_described_is_unknown(tmp_path):
                                                                               "Type": SCP}]},
     }))
     levels = dict(guardrails.scps(world, role(WORK)).levels)
-    guard = levels["SCPs attached to root r-ab12"][1]
+    guard = levels["root r-ab12"][1]
     assert isinstance(guard.document, Unknown)
     assert "describe-policy --policy-id p-0a1b2c3d" in guard.document.reason
 
