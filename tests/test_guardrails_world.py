@@ -243,3 +243,15 @@ def test_aws_managed_of_the_wrong_kind(tmp_path):
     with pytest.raises(InputError, match="FullAWSAccess is not a resource control policy"):
         load(write(tmp_path, {"pipelint.toml": '[[policies]]\nkind = "resource-control-policy"\n'
                                                'aws-managed = "FullAWSAccess"\ntargets = ["r-ab12"]\n'}))
+
+
+def test_policies_of_a_type_the_root_has_not_enabled(tmp_path):
+    world = load(write(tmp_path, {
+        "pipelint.toml": ('[[policies]]\nkind = "resource-control-policy"\naws-managed = "RCPFullAWSAccess"\n'
+                          'targets = ["r-ab12"]\n'),
+        "roots.json": {"Roots": [{"Id": ROOT, "PolicyTypes": [{"Type": SCP, "Status": "ENABLED"}]}]},
+    }))
+    assert world.organization.types[RCP] is False
+    assert [n.message for n in world.notices] == [
+        "resource control policies are bound to targets, but the list-roots output says the RESOURCE_CONTROL_POLICY "
+        "policy type is not enabled in the organization: they do not apply"]

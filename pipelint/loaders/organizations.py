@@ -276,6 +276,12 @@ def finish(world: World) -> None:
                                         f"{WORDS[policy.kind]} {policy.name} is attached to nothing the inputs name: "
                                         "add [[policies]] with its file, kind and targets, or the "
                                         "list-policies-for-target output of the targets it is attached to"))
+    for kind in (SCP, RCP):
+        if org.types.get(kind) is False and any(k == kind and keys for (k, _), keys in org.attached.items()
+                                               if isinstance(keys, list)):
+            where = org.source.file if org.source is not None else "(organization)"
+            world.notices.append(Notice(where, f"{WORDS[kind][:-1]}ies are bound to targets, but the list-roots output says "
+                                        f"the {kind} policy type is not enabled in the organization: they do not apply"))
     if world.org_id is None:
         world.org_id = org.id
     members = org.members | {a for a in org.parents if a.isdigit()}
