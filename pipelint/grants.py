@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pipelint import arns, request_context
+from pipelint import arns, queries, request_context
 from pipelint.model import PolicyDoc, Role, Source, World
 from pipelint.policy import Decision, Policy, Principal, Request, Result, evaluate
 from pipelint.values import Unknown
@@ -105,7 +105,12 @@ def principal(world: World, arn: Any, service: str | None = None) -> Principal:
     if service:
         return Principal(arn=None, account=None, service=service)
     account = arns.account_of(arn)
-    return Principal(arn=arn if isinstance(arn, str) else None, account=account,
+    role_arn = None
+    if isinstance(arn, str) and ":assumed-role/" in arn:
+        # a session's aws:PrincipalArn is its role's ARN, path included: known when the role is
+        name = arn.split(":assumed-role/", 1)[1].split("/", 1)[0]
+        role_arn = next((r.arn for r in world.roles.values() if r.name == name and r.account == account), None)
+    return Principal(arn=arn if isinstance(arn, str) else None, account=account, role_arn=role_arn,
                      org_id=request_context.organization_of(world, account))
 
 
@@ -114,6 +119,9 @@ def run(world: World, check: Check) -> Result:
 
     role = world.role(check.principal) if not check.service else None
     identities = [] if check.service else identity_policies(world, role)
+    if identities is None and isinstance(check.principal, str):
+        why = queries.settle_role(world, check.principal)
+        identities = [Policy(Unknown(why), f"identity policies of {check.principal}")]
     context = {**request_context.resource(world, check.resource_account), **(check.context or {})}
     request = Request(
         principal=principal(world, check.principal, check.service), action=check.action,

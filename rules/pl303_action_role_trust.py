@@ -34,7 +34,7 @@ and in the pipeline role's policy:
 
 from __future__ import annotations
 
-from pipelint import arns, grants, request_context
+from pipelint import arns, grants, queries, request_context
 from pipelint.model import World
 from pipelint.rule import Report, Rule
 from pipelint.values import Unknown
@@ -58,7 +58,7 @@ def check(world: World, report: Report) -> None:
                 continue
             role = world.role(target)
             trust = role.trust if role is not None and role.trust is not None else grants.missing(
-                f"the trust policy of role {target} (the role is not among the inputs)")
+                f"the trust policy of role {target}: {queries.settle_role(world, target)}")
             grants.judge(world, report, grants.Check(
                 principal=pipeline.role_arn, action="sts:AssumeRole", resource=target,
                 resource_account=arns.account_of(target), resource_policy=trust, kind="trust",

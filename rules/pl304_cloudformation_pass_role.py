@@ -31,7 +31,7 @@ and in the execution role's trust policy:
 
 from __future__ import annotations
 
-from pipelint import arns, grants, request_context
+from pipelint import arns, grants, queries, request_context
 from pipelint.model import World
 from pipelint.rule import Report, Rule
 from pipelint.values import Unknown
@@ -79,7 +79,7 @@ def _trusts_cloudformation(world, report, action, execution, res) -> None:
     if role is None or role.trust is None:
         report.unverified(action.source, f"whether execution role {execution} trusts cloudformation.amazonaws.com "
                           "is not known: the role is not among the inputs", resources=res,
-                          settle=f"the template, get-role output or snapshot of role {execution}")
+                          settle=queries.settle_role(world, execution))
         return
     grants.judge(world, report, grants.Check(principal=None, service="cloudformation.amazonaws.com",
                                              action="sts:AssumeRole", resource=execution,

@@ -72,7 +72,7 @@ def _role(world, report, rule, target, res, source_ctx) -> None:
     role = world.role(role_arn)
     if role is None or role.trust is None:
         report.unverified(target.source, f"whether role {role_arn} trusts {EVENTS} is not known: the role is not "
-                          "among the inputs", resources=res, settle=f"the template or snapshot of role {role_arn}")
+                          "among the inputs", resources=res, settle=queries.settle_role(world, role_arn))
         return
     grants.judge(world, report, grants.Check(principal=None, service=EVENTS, action="sts:AssumeRole", resource=role_arn,
                                              resource_account=arns.account_of(role_arn), resource_policy=role.trust,

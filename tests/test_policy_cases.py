@@ -671,3 +671,20 @@ def test_case_ids_are_unique_and_many() -> None:
     ids = [c.id for c in CASES]
     assert len(ids) == len(set(ids))
     assert len(ids) >= 80
+
+
+def test_session_principal_arn_is_its_roles_arn_when_the_role_is_known():
+    """IAM UG, global condition keys, aws:PrincipalArn: for a role session, the role's ARN (with its path)."""
+    from pipelint import grants
+    from pipelint.model import Role, Source, World
+
+    world = World()
+    world.add("roles", Role(key=ROLE_A_PATH, arn=ROLE_A_PATH, name="Deploy", account=A, source=Source("t")))
+    principal = grants.principal(world, SESSION_A)
+    trust = tp(allow("sts:AssumeRole", principal=aws(ROOT_A), no_resource=True,
+                     condition={"ArnEquals": {"aws:PrincipalArn": ROLE_A_PATH}}))
+    request = Request(principal, "sts:AssumeRole", ROLE_B, B, {})
+    assert evaluate(request, ASSUME_ID, trust, kind="trust").decision is ALLOWED
+    # without the role among the inputs its path is not known: the key stays open
+    unknown = Request(grants.principal(World(), SESSION_A), "sts:AssumeRole", ROLE_B, B, {})
+    assert evaluate(unknown, ASSUME_ID, trust, kind="trust").decision is UNKNOWN
