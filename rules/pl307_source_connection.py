@@ -7,14 +7,14 @@ state is known (a live audit or its snapshot), that the connection exists and is
 action's `OutputArtifactFormat` is `CODEBUILD_CLONE_REF`, the service role of every CodeBuild project
 that reads that artifact needs `UseConnection` too: CodeBuild clones the repository itself.
 
-The action checked is the one whose service prefix matches the connection's ARN:
-`codestar-connections:UseConnection` for `arn:aws:codestar-connections:...`,
-`codeconnections:UseConnection` for `arn:aws:codeconnections:...` (Developer Tools console UG,
-"Connections rename - Summary of changes": actions and resources of both prefixes remain available, and
-"the service prefix needs to match that of the resource"). A policy that allows only the other prefix's
-action is reported unverified, not failed: AWS does not document whether it passes, and aws-cdk grants
-`codestar-connections:UseConnection` for connections of either prefix. Connections have no resource
-policy: a role in another account than the connection cannot use it.
+AWS renamed CodeStar Connections to CodeConnections in 2024: a connection's ARN starts
+`arn:aws:codestar-connections:` or (created since) `arn:aws:codeconnections:`, and the actions of both
+prefixes remain available (Developer Tools console UG, "Connections rename - Summary of changes"), so
+`codestar-connections:UseConnection` or `codeconnections:UseConnection` will do — aws-cdk grants the
+former for connections of either prefix. What must match is the ARN the policy names: "when specifying a
+resource in the IAM policy, the service prefix needs to match that of the resource", so a statement on
+`arn:aws:codestar-connections:...:connection/ID` does not cover `arn:aws:codeconnections:...:connection/ID`.
+Connections have no resource policy: a role in another account than the connection cannot use it.
 
 ## Why is this bad?
 Without `UseConnection` the source action fails on every run ("Insufficient permissions ... unable to
@@ -34,8 +34,9 @@ PipelineRole:
       - PolicyDocument:
           Statement:
             - Effect: Allow
-              Action: codestar-connections:UseConnection   # wrong prefix for a codeconnections ARN
-              Resource: !Ref Connection
+              Action: codeconnections:UseConnection
+              # the old prefix: names no connection created as AWS::CodeConnections::Connection
+              Resource: !Sub "arn:${AWS::Partition}:codestar-connections:${AWS::Region}:${AWS::AccountId}:connection/*"
 ```
 
 ## Fix
@@ -150,19 +151,14 @@ def _grant(world: World, report: Report, action: Action, role, who: str, service
     what = f"{who} {role} ({action.label}) to {needed} on {arn}{why}"
     fix = f"policy of role {role}: " + grants.statement("UseSourceConnection", [needed], arn)
     if grants.run(world, check).denied:
+        # AWS renamed the service (codestar-connections -> codeconnections, 2024) and keeps the actions of
+        # both prefixes available (DTConsole UG, "Connections rename"); aws-cdk grants
+        # codestar-connections:UseConnection on connections of either prefix. What must match the
+        # connection is the ARN the policy names, which the resource match below already requires.
         other = next(s for s in SERVICES if s != service)
-        renamed = {**context}
-        renamed = {key.replace(f"{service}:", f"{other}:"): value for key, value in renamed.items()}
+        renamed = {key.replace(f"{service}:", f"{other}:"): value for key, value in context.items()}
         if grants.run(world, grants.Check(**{**vars(check), "action": f"{other}:UseConnection",
                                              "context": renamed})).allowed:
-            # AWS renamed the service (codestar-connections -> codeconnections, 2024); the docs say a policy
-            # must name the connection with its own prefix, not whether the old action name still passes
-            # for a connection created under the new one (aws-cdk still grants it that way). Unverified.
-            report.unverified(action.source, f"{what}: the policy allows {other}:UseConnection, not "
-                              f"{needed}; whether AWS accepts the other prefix for this connection is not "
-                              "documented", resources=resources,
-                              settle=f"{needed} in the policy of role {role} (AWS's own AWSGitSyncServiceRolePolicy "
-                                     "grants both prefixes): " + fix.split(": ", 1)[1])
             return
     grants.judge(world, report, check, what=what, at=action.source, resources=resources,
                  resource_word="resource policy (connections have none: the role must be in the connection's account)",
