@@ -219,6 +219,11 @@ def audit(
         if print_policy:
             sys.stdout.write(live.policy_text())
             return 0
+        try:
+            import boto3  # noqa: F401 - only the audit needs it: the `live` extra
+        except ImportError:
+            raise UsageError("pipelint audit reads AWS with boto3, which is not installed: "
+                             "pip install 'pipelint[live]'") from None
         ids = [a.strip() for value in accounts or () for a in value.split(",") if a.strip()]
         bad = [a for a in ids if not (len(a) == 12 and a.isdigit())]
         if bad:

@@ -153,8 +153,13 @@ def test_a_region_that_is_not_enabled(world):
 def test_a_missing_role_is_named(world):
     hook = deny("iam", "GetRole", lambda p: p.get("RoleName") == "release-trigger", code="NoSuchEntity")
     outcome, _ = audit(hooks=[hook])
-    assert [(f.rule_id, f.verdict) for f in outcome.findings] == [("PL306", "unverified")] * 2
-    assert all(f"role arn:aws:iam::{TOOLING}:role/release-trigger does not exist" in f.fix for f in outcome.findings)
+    trigger = f"arn:aws:iam::{TOOLING}:role/release-trigger"
+    assert sorted((f.rule_id, f.verdict, tuple(f.resources)) for f in outcome.findings) == [
+        ("PL306", "unverified", (f"arn:aws:events:{US}:{TOOLING}:rule/release-source-changed", RELEASE))] * 2 + [
+        ("PL502", "fail", (RELEASE, trigger))]
+    assert all(f"role {trigger} does not exist" in f.fix for f in outcome.findings if f.rule_id == "PL306")
+    missing = next(f for f in outcome.findings if f.rule_id == "PL502")  # what the account holds now
+    assert f"{trigger}, does not exist in account {TOOLING}" in missing.message
 
 
 def test_listing_rules_denied_is_a_notice(world):
