@@ -87,6 +87,8 @@ OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write
 FailOnOpt = Annotated[Optional[Level], typer.Option(
     "--fail-on", help="Exit 1 when a finding has this severity or higher (default: error).")]
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help="Plain text output.")]
+VerboseOpt = Annotated[bool, typer.Option(
+    "--verbose", "-v", help="Text output: list each unverified finding, not only the inputs that would settle them.")]
 
 
 @app.command()
@@ -105,6 +107,7 @@ def check(
         "--changed", help="PATHS are changed files (the pre-commit hook): lint the configuration's inputs, "
                           "list findings in PATHS first, do nothing when no input changed.")] = False,
     no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Lint the inputs and report findings."""
     from pipelint import runner
@@ -120,7 +123,7 @@ def check(
         if outcome.skipped and fmt == "text":
             runner.emit("No input changed: nothing to check\n", output)
             return 0
-        return runner.report(outcome, fmt, output, level, no_color)
+        return runner.report(outcome, fmt, output, level, no_color, verbose)
 
     raise typer.Exit(guarded(work))
 
@@ -200,6 +203,7 @@ def audit(
     baseline: Annotated[Optional[Path], typer.Option(
         "--baseline", help="Report only findings not in this baseline (made from a --save folder).")] = None,
     no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
     workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Concurrent AWS reads.")] = 16,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar on stderr.")] = False,
     print_policy: Annotated[bool, typer.Option(
@@ -224,7 +228,8 @@ def audit(
         outcome, snapshot = live.audit(options, cfg, save=save, select=runner.check_selectors(select or (), "--select"),
                                        ignore=runner.check_selectors(ignore or (), "--ignore"), baseline=baseline or False)
         print(live.summary(snapshot) + (f"; snapshot saved in {save}" if save else ""), file=sys.stderr)
-        return live.report(outcome, output_format.value, output, fail_on.value if fail_on else cfg.fail_on, no_color)
+        return live.report(outcome, output_format.value, output, fail_on.value if fail_on else cfg.fail_on, no_color,
+                           verbose)
 
     raise typer.Exit(guarded(work))
 
