@@ -153,6 +153,55 @@ def write_baseline(
     guarded(work)
 
 
+@app.command()
+def init(
+    paths: Annotated[Optional[list[Path]], typer.Argument(
+        help="Templates, cdk.out folders or folders of them (default: the current folder).", show_default=False)] = None,
+    config: Annotated[Optional[Path], typer.Option(
+        "--config", "-c", help="Configuration file to write (default: pipelint.toml in the current folder).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing configuration.")] = False,
+    interactive: Annotated[Optional[bool], typer.Option(
+        "--input/--no-input", help="Ask for each value (default: when standard input is a terminal); "
+                                   "--no-input writes what can be inferred and marks the rest TODO.")] = None,
+) -> None:
+    """Write a deployment map (pipelint.toml) for the templates it finds, asking for what it cannot infer."""
+    from pipelint import init as init_module
+
+    def work():
+        target = config or Path("pipelint.toml")
+        inputs = list(paths or [Path(".")])
+        session = init_module.prepare(inputs, target, force)
+        if sys.stdin.isatty() if interactive is None else interactive:
+            print(f"pipelint init: {len(session.templates)} template(s). Enter takes the [inferred] value, "
+                  "'-' leaves a value out (marked TODO).", file=sys.stderr)
+            init_module.converse(session, _ask, lambda text: print(text, file=sys.stderr))
+        else:
+            init_module.accept_inferred(session)
+        written = init_module.write(session, inputs, target)
+        todo = f"; {len(written.todo)} value(s) to fill in, marked TODO" if written.todo else ""
+        print(f"pipelint: wrote {target} ({written.entries} stack entr{'y' if written.entries == 1 else 'ies'}"
+              f"{todo}); next: pipelint check", file=sys.stderr)
+
+    guarded(work)
+
+
+def _ask(question, default: str | None, why: str) -> str:
+    """One question on the terminal (stderr, so stdout stays free); end of input stops init."""
+    import click
+
+    from pipelint.errors import UsageError
+
+    if question.help:
+        print(f"  ({question.help})", file=sys.stderr)
+    if default and why:
+        print(f"  inferred: {why}", file=sys.stderr)
+    try:
+        return click.prompt(question.text, default=default or "", show_default=bool(default), err=True)
+    except click.exceptions.Abort:
+        raise UsageError("input ended before the last question; nothing written "
+                         "(--no-input writes what can be inferred)") from None
+
+
 @app.command("rules")
 def list_rules() -> None:
     """List every rule: id, name, default severity and summary."""
