@@ -33,6 +33,7 @@ from pipelint.survey import ACCOUNT_RE, REGION_RE, Setup, Template, Var, flatten
 
 SSM_NOTE = "SSM parameters the templates read at deploy time (pipelint cannot read them offline)"
 SCHEMA = Path(__file__).parent / "schemas" / "config.schema.json"
+STEP_BUDGET = 20_000  # inference steps per question: the links form cycles, and a guard must end them
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class Session:
         self.typed: set = set()  # keys whose value the user typed (not an inferred default)
         self._busy: set = set()
         self._known: dict = {}  # key -> Guess with a value (valid until the next answer)
+        self._steps = 0
 
     # -- values ------------------------------------------------------------------------------------------
 
@@ -107,8 +109,10 @@ class Session:
             return None
         t = self.templates[i]
         if slot.kind == "param":
-            default = t.default(slot.name)
-            return default if default is not None else _single(self.value(("param", i, slot.name)))
+            param = t.params[slot.name]
+            if param.ssm:  # its default names the SSM parameter that holds the value
+                return _single(self.value(("ssm", param.default))) if param.default else None
+            return param.default if param.default is not None else _single(self.value(("param", i, slot.name)))
         if slot == Var("pseudo", "AWS::AccountId"):
             return self.one_account(i)
         if slot.kind == "ssm":
@@ -131,7 +135,10 @@ class Session:
         """What the setup says of ``key`` given the answers so far (a value, or a relation to say)."""
         if key in self._known:
             return self._known[key]
-        if key in self._busy:
+        if not self._busy:
+            self._steps = 0
+        self._steps += 1
+        if key in self._busy or self._steps > STEP_BUDGET:  # a cycle, or a setup too tangled to follow
             return None
         self._busy.add(key)
         try:
@@ -168,7 +175,7 @@ class Session:
                 continue
             seen = set()
             for ref in other.role_refs:
-                if ref.role in t.roles and (ref.role, ref.account) not in seen:
+                if ref.role in t.roles and ref.account is not None and (ref.role, ref.account) not in seen:
                     seen.add((ref.role, ref.account))
                     where = self.describe(j, ref.account)
                     hints.append((self.slot(j, ref.account),
@@ -237,7 +244,7 @@ class Session:
                     hints.append((self.one_account(j), "a role trusts it: the pipeline's account",
                                   f"the account of {self.templates[j].shown}", "a role trusts it: the pipeline's"))
         for j, other in enumerate(self.templates):
-            if j != i and name in other.params and other.params[name].kind()[0] == kind:
+            if j != i and name in other.params and other.params[name].kind()[0] == kind and kind != "ssm":
                 default = other.default(name)
                 value = default if default is not None else self.value(("param", j, name))
                 hints.append((value, f"as parameter {name} of {other.shown}", f"parameter {name} of {other.shown}",
@@ -548,7 +555,10 @@ def accept_inferred(session: Session) -> None:
     for question in questions(session):
         guess = session.infer(question.key)
         if guess and guess.value:
-            session.answer(question.key, guess.value)
+            try:
+                session.answer(question.key, parse(question, show(guess.value)))
+            except ValueError:
+                pass  # a template's literal that is not what the key takes: left for the user
 
 
 # -- the file ------------------------------------------------------------------------------------------
@@ -732,7 +742,8 @@ def prepare(inputs: list[Path], target: Path, force: bool) -> Session:
         raise UsageError(f"{reason}; pipelint init does not overwrite a configuration (--force does)")
     setup = survey(inputs, display_path)
     if not setup.templates:
-        raise UsageError("no CloudFormation template or cdk.out among the inputs: nothing to map")
+        terraform = " (Terraform is not an input yet)" if setup.terraform else ""
+        raise UsageError(f"no CloudFormation template or cdk.out among the inputs{terraform}: nothing to map")
     return Session(setup)
 
 

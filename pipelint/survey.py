@@ -399,6 +399,9 @@ def _note(parts: Tokens, where: tuple, template: Template) -> None:
         account_vars = vars_in(fields[4], found)
         account = account_vars[0] if len(account_vars) == 1 and _MARK.fullmatch(fields[4]) else (
             fields[4] if ACCOUNT_RE.match(fields[4]) else None)
+        if isinstance(account, Var) and not (account.kind in ("param", "ssm")
+                                             or account == Var("pseudo", "AWS::AccountId")):
+            account = None  # a resource's attribute, an import: nothing init can ask for
         resource = fields[5]
         if fields[2] == "iam" and resource.startswith("role/") and not vars_in(resource, found):
             template.role_refs.append(RoleRef(account, resource.rsplit("/", 1)[-1], trust))
