@@ -39,14 +39,6 @@ class Access:
     def object_arn(self, artifact: str) -> str:
         return f"arn:{arns.partition_for_region(self.region)}:s3:::{self.bucket_name}/{self.folder(artifact)}object"
 
-    def context(self, write: bool) -> dict:
-        ctx = {"aws:SecureTransport": True}
-        if write:
-            ctx["s3:x-amz-server-side-encryption"] = "aws:kms"
-            if isinstance(self.store.key_id, str):
-                ctx["s3:x-amz-server-side-encryption-aws-kms-key-id"] = self.store.key_id
-        return ctx
-
 
 def accesses(world: World, pipeline: Pipeline) -> Iterator[tuple[Action, Access | Unknown]]:
     """Each cross-account action with the store it uses; Unknown when the inputs cannot say."""

@@ -41,7 +41,13 @@ class Level(str, Enum):
 
 def _version(value: bool) -> None:
     if value:
+        from pipelint.data import aws_managed_policies
+
         print(f"pipelint {__version__}")
+        try:
+            print(aws_managed_policies.summary())
+        except (OSError, ValueError, KeyError) as exc:  # a broken install: say so, no traceback
+            print(f"AWS-managed policies: pipelint's copy cannot be read ({exc})")
         raise typer.Exit()
 
 

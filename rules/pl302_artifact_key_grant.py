@@ -33,7 +33,7 @@ and allow the same actions on the key's ARN in the role's own policy.
 
 from __future__ import annotations
 
-from pipelint import grants, queries
+from pipelint import grants, queries, request_context
 from pipelint.artifacts import accesses
 from pipelint.model import World
 from pipelint.rule import Report, Rule
@@ -67,7 +67,7 @@ def _one(world: World, report: Report, access, kms_action: str, res: list) -> No
     grants.judge(world, report, grants.Check(
         principal=access.role_arn, action=kms_action, resource=key.arn, resource_account=key.account,
         resource_policy=policy, kind="kms",
-        context={"kms:ViaService": f"s3.{access.region}.amazonaws.com", "aws:SecureTransport": True}),
+        context=request_context.artifact_key(world, key.account, access.region)),
         what=f"across accounts, role {access.role_arn} ({action.label}) to {kms_action} with artifact key {key.arn}",
         at=action.source, resources=res, resource_word="key policy",
         resource_fix="key policy: " + grants.statement("PipelineArtifactKey", ACTIONS, "*", principal_arn=access.role_arn),

@@ -31,7 +31,7 @@ and in the execution role's trust policy:
 
 from __future__ import annotations
 
-from pipelint import arns, grants
+from pipelint import arns, grants, request_context
 from pipelint.model import World
 from pipelint.rule import Report, Rule
 from pipelint.values import Unknown
@@ -67,7 +67,7 @@ def _pass_role(world, report, action, passer, execution, res) -> None:
         return
     grants.judge(world, report, grants.Check(principal=passer, action="iam:PassRole", resource=execution,
                                              resource_account=arns.account_of(execution), resource_policy=None,
-                                             context={"iam:PassedToService": "cloudformation.amazonaws.com"}),
+                                             context=request_context.pass_role("cloudformation.amazonaws.com")),
                  what=f"role {passer} (action {action.label}) to iam:PassRole execution role {execution}",
                  at=action.source, resources=res,
                  identity_fix=f"policy of role {passer}: " + grants.statement("PassExecutionRole", ["iam:PassRole"],

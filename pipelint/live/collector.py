@@ -292,10 +292,15 @@ class Collector:
         try:
             role = self.clients.call(account, region, "iam", "get_role", f"role {arn}", RoleName=name)["Role"]
         except Unreadable as exc:
-            entry.update(trust=unreadable(exc), inline_policies=unreadable(exc), managed_policy_arns=unreadable(exc))
+            entry.update(trust=unreadable(exc), inline_policies=unreadable(exc), managed_policy_arns=unreadable(exc),
+                         permissions_boundary=unreadable(exc))
             self.snapshot.add(account, GLOBAL, "roles", entry)
             return
         entry["trust"] = policy_document(role.get("AssumeRolePolicyDocument"))
+        boundary = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+        entry["permissions_boundary"] = boundary  # null: the role has none
+        if boundary:
+            self.submit(("policy", boundary), self._policy, boundary, account)
         try:
             names = list(self.clients.pages(account, region, "iam", "list_role_policies",
                                             f"the inline policies of role {arn}", "PolicyNames", RoleName=name))
@@ -332,9 +337,12 @@ class Collector:
                                         PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
             document = policy_document(version.get("Document"))
         except Unreadable as exc:
-            if aws_managed_policies.document(arn) is not None:
+            copy = aws_managed_policies.lookup(arn)
+            if copy is not None:
                 # pipelint ships this AWS-managed policy: the offline copy stands in for the unread one
-                self.snapshot.note(account, GLOBAL, f"{exc.reason}; pipelint's copy of {arn} was used")
+                # (the read version, when there is one, always wins: it is what AWS applies today)
+                self.snapshot.note(account, GLOBAL, f"{exc.reason}; pipelint's copy of {arn} (captured "
+                                   f"{copy.captured}) was used")
                 return
             document = unreadable(exc)
         self.snapshot.add(account, GLOBAL, "managed_policies", {"arn": arn, "document": document})

@@ -425,7 +425,8 @@ def _load_resource(stack: Stack, logical: str, resource: dict, world: World, pen
                           stack.source(base + ("Properties", "AssumeRolePolicyDocument")), stack),
             inline_policies=inline, managed_policy_arns=[
                 text(arn, f"a ManagedPolicyArns entry of role {logical}")
-                for arn in _list(props.get("ManagedPolicyArns"), f"the ManagedPolicyArns of role {logical}")]))
+                for arn in _list(props.get("ManagedPolicyArns"), f"the ManagedPolicyArns of role {logical}")],
+            permissions_boundary=text(props.get("PermissionsBoundary"), f"the PermissionsBoundary of role {logical}")))
     elif kind in ("AWS::IAM::Policy", "AWS::IAM::RolePolicy", "AWS::IAM::ManagedPolicy"):
         doc = _policy(props.get("PolicyDocument"), f"policy {label}",
                       stack.source(base + ("Properties", "PolicyDocument")), stack)

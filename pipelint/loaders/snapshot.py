@@ -6,7 +6,8 @@ One JSON file per account and region (any name, ``*.json``) of the shape::
      "pipelines": [{"arn": ..., "pipeline": {<get-pipeline "pipeline" object>}}],
      "buckets":   [{"name", "region", "versioning", "encryption_key", "policy"}],
      "keys":      [{"arn", "region", "aliases", "aws_managed", "policy"}],
-     "roles":     [{"arn", "trust", "inline_policies": {name: document}, "managed_policy_arns"}],
+     "roles":     [{"arn", "trust", "inline_policies": {name: document}, "managed_policy_arns",
+                    "permissions_boundary"}],
      "managed_policies": [{"arn", "document"}],
      "queues":    [{"arn", "url", "policy"}],
      "functions": [{"arn", "role_arn"}],
@@ -54,7 +55,8 @@ _SHAPE = {
     "buckets": ("name", {"account": "str", "region": "str", "versioning": "str", "encryption_key": "str",
                          "policy": "doc"}),
     "keys": ("arn", {"region": "str", "aliases": "list", "policy": "doc"}),
-    "roles": ("arn", {"trust": "doc", "inline_policies": "map", "managed_policy_arns": "list"}),
+    "roles": ("arn", {"trust": "doc", "inline_policies": "map", "managed_policy_arns": "list",
+                      "permissions_boundary": "str"}),
     "managed_policies": ("arn", {"document": "doc"}),
     "queues": ("arn", {"url": "str", "policy": "doc"}),
     "functions": ("arn", {"role_arn": "str"}),
@@ -221,7 +223,8 @@ def load(document: Document, world: World) -> None:
                 PolicyDoc(_value(doc), f"inline policy {name} of {arn}", src("roles", i, "inline_policies", name))
                 for name, doc in inline.items()],
             managed_policy_arns=[] if isinstance(managed, Unknown) else list(managed),
-            policies_complete=complete)
+            policies_complete=complete,
+            permissions_boundary=_value(_field(item, "permissions_boundary", f"the permissions boundary of {arn}")))
         if not complete:
             role.inline_policies.append(PolicyDoc(inline if isinstance(inline, Unknown) else managed,
                                                   f"policies of {arn}", src("roles", i)))

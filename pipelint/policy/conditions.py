@@ -27,6 +27,7 @@ from pipelint.values import Unknown
 
 from .match import LIT_QMARK, LIT_STAR, arn_like, glob_match, t_and, t_or
 from .model import ABSENT
+from .unsettled_keys import settle_key
 
 # ----------------------------------------------------------------------------- request context
 
@@ -36,19 +37,28 @@ _MISSING = object()
 class Context:
     """The request context, looked up case-insensitively. Values: str, list[str], ABSENT or Unknown."""
 
-    __slots__ = ("_values",)
+    __slots__ = ("_values", "_absent_prefixes")
 
     def __init__(self, values: Mapping[str, Any]):
         self._values: dict[str, Any] = {}
+        self._absent_prefixes: tuple[str, ...] = ()
         for k, v in values.items():
             self._values[k.lower()] = _norm_ctx_value(v)
 
     def setdefault(self, key: str, value: Any) -> None:
         self._values.setdefault(key.lower(), _norm_ctx_value(value))
 
+    def absent_prefixes(self, prefixes: tuple[str, ...]) -> None:
+        """Keys starting with one of ``prefixes`` (e.g. ``aws:PrincipalTag/``) are known to be absent."""
+        self._absent_prefixes += tuple(p.lower() for p in prefixes)
+
     def lookup(self, key: str) -> Any:
         """The value, ABSENT, an Unknown, or _MISSING (not in the context: unknown)."""
-        return self._values.get(key.lower(), _MISSING)
+        lowered = key.lower()
+        found = self._values.get(lowered, _MISSING)
+        if found is _MISSING and self._absent_prefixes and lowered.startswith(self._absent_prefixes):
+            return ABSENT
+        return found
 
 
 def _scalar(v: Any) -> Any:
@@ -74,7 +84,7 @@ def _norm_ctx_value(v: Any) -> Any:
 def key_unknown_reason(key: str, found: Any) -> str:
     if isinstance(found, Unknown):
         return f"value of condition key {key} ({found.reason})"
-    return f"value of condition key {key}"
+    return f"value of condition key {key} ({settle_key(key)})"
 
 
 # ----------------------------------------------------------------------------- policy variables
@@ -254,11 +264,18 @@ def _policy_scalar(v: Any) -> Any:
 
 
 class CondResult:
-    __slots__ = ("value", "unknowns")
+    __slots__ = ("value", "unknowns", "failed")
 
-    def __init__(self, value: bool | None, unknowns: tuple[str, ...] = ()):
+    def __init__(self, value: bool | None, unknowns: tuple[str, ...] = (), failed: str | None = None):
         self.value = value
         self.unknowns = unknowns
+        self.failed = failed  # when False: the operator and key that did not hold, and what the request has
+
+
+def _request_has(key: str, found: Any) -> str:
+    if found is ABSENT:
+        return f"the request carries no {key}"
+    return f"the request's {key} is {found!r}" if not isinstance(found, list) else f"the request's {key} is {found}"
 
 
 def _parse_operator(op: str) -> tuple[str | None, str, bool]:
@@ -297,7 +314,7 @@ def evaluate_condition(condition: Any, ctx: Context, variables: bool) -> CondRes
             r, why = _evaluate_one(op, key, values, ctx, variables)
             results.append(r)
             if r is False:
-                return CondResult(False)
+                return CondResult(False, failed=f"{op} {key}: {_request_has(key, ctx.lookup(key))}")
             if r is None:
                 unknowns.extend(why)
     value = t_and(results)
