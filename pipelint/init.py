@@ -112,7 +112,7 @@ class Session:
             param = t.params[slot.name]
             if param.ssm:  # its default names the SSM parameter that holds the value
                 return _single(self.value(("ssm", param.default))) if param.default else None
-            return param.default if param.default is not None else _single(self.value(("param", i, slot.name)))
+            return param.default or _single(self.value(("param", i, slot.name)))
         if slot == Var("pseudo", "AWS::AccountId"):
             return self.one_account(i)
         if slot.kind == "ssm":
@@ -170,17 +170,17 @@ class Session:
         if t.cdk and t.cdk_account:
             return Guess([t.cdk_account], {t.cdk_account: "the cloud assembly's manifest"})
         hints = []
+        for j, ref, captured in self._role_sources(i):
+            other = self.templates[j]
+            if captured.get("account"):
+                hints.append((captured["account"], f"{other.shown} names role {ref.role}, created here", None, None))
+            elif ref.account is not None:
+                hints.append((self.slot(j, ref.account), f"{other.shown} names role {ref.role}, created here, in "
+                              f"{self.describe(j, ref.account, own=True)}", self.describe(j, ref.account),
+                              f"{other.shown} names role {ref.role}, created here, in it"))
         for j, other in enumerate(self.templates):
             if j == i:
                 continue
-            seen = set()
-            for ref in other.role_refs:
-                if ref.role in t.roles and ref.account is not None and (ref.role, ref.account) not in seen:
-                    seen.add((ref.role, ref.account))
-                    where = self.describe(j, ref.account)
-                    hints.append((self.slot(j, ref.account),
-                                  f"{other.shown} names role {ref.role}, created here, in {self.describe(j, ref.account, own=True)}",
-                                  where, f"{other.shown} names role {ref.role}, created here, in it"))
             for name, _ in self._imports(j, i):
                 hints.append((self.accounts(j), f"{other.shown} imports its export {name}",
                               f"the account of {other.shown}", f"which imports its export {name}"))
@@ -194,6 +194,10 @@ class Session:
         if t.cdk and t.cdk_region:
             return Guess([t.cdk_region], {t.cdk_region: "the cloud assembly's manifest"})
         hints = []
+        for j, ref, captured in self._role_sources(i):
+            if captured.get("region"):
+                hints.append((captured["region"], f"{self.templates[j].shown} names role {ref.role}, created here",
+                              None, None))
         for j, other in enumerate(self.templates):
             if j == i:
                 continue
@@ -213,6 +217,29 @@ class Session:
                     why = f"IAM only: any region will do, the pipeline's ({self.templates[j].shown})"
                     return Guess(regions[:1], {regions[0]: why})
         return guess
+
+    def _infer_deployments(self, i: int) -> Guess | None:
+        """Account/region pairs, when the roles a template creates per deployment are named with both
+        (the CDK bootstrap stack: cdk-hnb659fds-deploy-role-ACCOUNT-REGION)."""
+        hints = []
+        for j, ref, captured in self._role_sources(i):
+            account = captured.get("account") or (self.slot(j, ref.account) if ref.account is not None else None)
+            if account and captured.get("region"):
+                hints.append((f"{account}/{captured['region']}",
+                              f"{self.templates[j].shown} names role {ref.role}, created here", None, None))
+        return self._collect(hints)
+
+    def paired(self, i: int) -> bool:
+        """Whether template ``i``'s deployments are account/region pairs rather than every account in
+        every region."""
+        if ("deployments", i) in self.answers:
+            return True
+        if ("accounts", i) in self.answers or ("regions", i) in self.answers:
+            return False
+        pairs = _as_list(self.value(("deployments", i)))
+        accounts = {p.split("/")[0] for p in pairs}
+        regions = {p.split("/")[1] for p in pairs}
+        return bool(pairs) and len(pairs) < len(accounts) * len(regions)
 
     def _infer_stack_name(self, i: int) -> Guess | None:
         t = self.templates[i]
@@ -245,8 +272,7 @@ class Session:
                                   f"the account of {self.templates[j].shown}", "a role trusts it: the pipeline's"))
         for j, other in enumerate(self.templates):
             if j != i and name in other.params and other.params[name].kind()[0] == kind and kind != "ssm":
-                default = other.default(name)
-                value = default if default is not None else self.value(("param", j, name))
+                value = other.default(name) or self.value(("param", j, name))
                 hints.append((value, f"as parameter {name} of {other.shown}", f"parameter {name} of {other.shown}",
                               None))
         return _one(self._collect(hints), not _many(t.params[name]))
@@ -288,6 +314,27 @@ class Session:
         return None
 
     # -- links ---------------------------------------------------------------------------------------------
+
+    def _role_sources(self, i: int) -> Iterator[tuple[int, object, dict]]:
+        """(j, role ref, captures) for each role ARN in another template ``j`` naming a role that
+        template ``i`` creates: by its name, or by its name pattern (captures: account, region)."""
+        t = self.templates[i]
+        for j, other in enumerate(self.templates):
+            if j == i:
+                continue
+            seen = set()
+            for ref in other.role_refs:
+                if (ref.role, ref.account) in seen:
+                    continue
+                seen.add((ref.role, ref.account))
+                if ref.role in t.roles:
+                    yield j, ref, {}
+                    continue
+                for pattern, _ in t.role_patterns:
+                    captured = _match(pattern, ref.role)
+                    if captured is not None:
+                        yield j, ref, captured
+                        break
 
     def _pipelines(self) -> list[int]:
         return [i for i, t in enumerate(self.templates) if t.is_pipeline]
@@ -336,7 +383,7 @@ class Session:
             for name, param in t.params.items():
                 if param.default and param.default.startswith("arn:"):
                     yield param.default, f"the default of parameter {name} of {t.shown}"
-                elif param.default is None and ("param", i, name) not in self.answers and param.kind()[0] == "arn":
+                elif not param.default and ("param", i, name) not in self.answers and param.kind()[0] == "arn":
                     guess = self.infer(("param", i, name))
                     if guess and isinstance(guess.value, str):
                         yield guess.value, f"parameter {name} of {t.shown}"
@@ -345,7 +392,7 @@ class Session:
 
     def label(self, key: tuple) -> str:
         kind = key[0]
-        if kind in ("accounts", "regions"):
+        if kind in ("accounts", "regions", "deployments"):
             return f"{kind[:-1]} of {self.templates[key[1]].shown}"
         if kind == "stack-name":
             return f"stack name of {self.templates[key[1]].shown}"
@@ -439,17 +486,20 @@ def _order(session: Session) -> list[int]:
     return sorted(range(len(templates)), key=lambda i: (not templates[i].is_pipeline, templates[i].shown))
 
 
-def asked_params(t: Template) -> list[tuple[str, str, str]]:
-    """(name, kind, why) of the parameters the map should give: no default, and something pipelint
-    reads (an account, region, name or ARN); NoEcho ones (secrets) never."""
+def asked_params(t: Template) -> list[tuple[str, str, str, bool]]:
+    """(name, kind, why, optional) of the parameters the map should give: no default, and something
+    pipelint reads (an account, region, name or ARN); NoEcho ones (secrets) never. An account parameter
+    with an empty default (the CDK bootstrap's TrustedAccounts) is asked too, but may stay empty."""
     out = []
     for name, param in t.params.items():
         kind, why = param.kind()
-        if param.default is not None or param.no_echo or kind is None or not param.uses:
+        optional = param.default == "" and kind == "account"
+        if (param.default and not optional) or (param.default == "" and not optional) or param.no_echo \
+                or kind is None or not param.uses:
             continue
         if kind == "ssm":  # its value is the SSM parameter's name
             kind, why = "name", f"the name of the SSM parameter it reads ({param.type})"
-        out.append((name, kind, why))
+        out.append((name, kind, why, optional))
     return out
 
 
@@ -460,6 +510,10 @@ def ssm_names(t: Template) -> list[str]:
 
 
 def deployments(session: Session, i: int) -> list[tuple]:
+    if not session.templates[i].cdk and session.paired(i):
+        pairs = _as_list(session.value(("deployments", i)))
+        if pairs:
+            return [tuple(p.split("/", 1)) for p in pairs]
     accounts = session.accounts(i) or [None]
     regions = session.regions(i) or [None]
     return [(a, r) for a in accounts for r in regions]
@@ -476,19 +530,26 @@ def questions(session: Session) -> Iterator[Question]:
     order = _order(session)
     for i in order:
         t = session.templates[i]
-        if not (t.cdk and t.cdk_account):
-            yield Question(("accounts", i), f"account(s) of {t.shown}", "accounts", many=True)
-        if not (t.cdk and t.cdk_region):
-            yield Question(("regions", i), f"region(s) of {t.shown}", "regions", many=True)
+        if not t.cdk and session.paired(i):
+            yield Question(("deployments", i), f"deployments of {t.shown}", "deployments",
+                           "account/region pairs, separated by commas", many=True)
+        else:
+            if not (t.cdk and t.cdk_account):
+                yield Question(("accounts", i), f"account(s) of {t.shown}", "accounts", many=True)
+            if not (t.cdk and t.cdk_region):
+                yield Question(("regions", i), f"region(s) of {t.shown}", "regions", many=True)
         if t.uses_stack_name and not t.cdk:
             yield Question(("stack-name", i), f"stack name of {t.shown}", "text",
                            help="its exports or names use AWS::StackName")
-        for name, kind, why in asked_params(t):
+        for name, kind, why, optional in asked_params(t):
             param = t.params[name]
             help_text = f"{KIND_HELP[kind]}{'s' if _many(param) else ''}: {why}"
             if param.description:
                 help_text += f"; “{' '.join(param.description.split())}”"
-            yield Question(("param", i, name), f"parameter {name} of {t.shown}", kind, help_text, many=_many(param))
+            if optional:
+                help_text += "; empty by default"
+            yield Question(("param", i, name), f"parameter {name} of {t.shown}", kind, help_text,
+                           many=_many(param), optional=optional)
         for name in ssm_names(t):
             if name not in asked_ssm:
                 asked_ssm.add(name)
@@ -511,7 +572,12 @@ def parse(question: Question, text: str):
         values = [v for v in re.split(r"[,\s]+", text) if v]
         kind = {"accounts": "account", "regions": "region"}.get(question.kind, question.kind)
         for v in values:
-            _check(kind, v)
+            if kind == "deployments":
+                account, _, region = v.partition("/")
+                _check("account", account)
+                _check("region", region)
+            else:
+                _check(kind, v)
         return values
     _check(question.kind, text)
     return text
@@ -554,6 +620,8 @@ def accept_inferred(session: Session) -> None:
     """--no-input: every value the setup gives is taken; the rest stays out (TODO in the file)."""
     for question in questions(session):
         guess = session.infer(question.key)
+        if question.optional and question.key[0] == "param":
+            continue  # its template's (empty) default stands unless someone says otherwise: a comment offers it
         if guess and guess.value:
             try:
                 session.answer(question.key, parse(question, show(guess.value)))
@@ -677,13 +745,16 @@ def _stack_lines(session: Session, i: int, base: Path, out: Written) -> list[str
         lines += ["[[stacks]]", f"template = {_toml(_relpath(t.path, base))}"]
         if not (t.cdk and t.cdk_account):
             if account:
-                lines.append(f"account = {_toml(account)}{_comment(session, ('accounts', i), account)}")
+                key = ("deployments", i) if session.paired(i) else ("accounts", i)
+                lines.append(f"account = {_toml(account)}"
+                             f"{_comment(session, key, f'{account}/{region}' if key[0] == 'deployments' else account)}")
             else:
                 out.todo.append(f"account of {t.shown}")
                 lines += _todo(session, ("accounts", i), f"account of {t.shown} (an account id)")
         if not (t.cdk and t.cdk_region):
             if region:
-                lines.append(f"region = {_toml(region)}{_comment(session, ('regions', i), region)}")
+                comment = "" if session.paired(i) else _comment(session, ("regions", i), region)
+                lines.append(f"region = {_toml(region)}{comment}")
             else:
                 out.todo.append(f"region of {t.shown}")
                 lines += _todo(session, ("regions", i), f"region of {t.shown}")
@@ -695,11 +766,16 @@ def _stack_lines(session: Session, i: int, base: Path, out: Written) -> list[str
                 out.todo.append(f"stack name of {t.shown}")
                 lines += _todo(session, name_key, f"stack-name of {t.shown} (its exports or names use it)")
         given, missing = [], []
-        for name, kind, _ in params:
+        for name, kind, _, optional in params:
             key = ("param", i, name)
-            value = session.value(key)
+            value = session.answers.get(key) if optional else session.value(key)
             if value:
                 given.append(f"{_key(name)} = {_toml(value)}{_comment(session, key, value)}")
+            elif optional:  # its empty default stands; what the setup suggests is offered in a comment
+                guess = session.infer(key)
+                if guess and guess.value:
+                    missing.append(f"# {_key(name)} = {_toml(guess.value)}  # empty by default; if it was given "
+                                   f"this value: {guess.why}")
             else:
                 out.todo.append(f"parameter {name} of {t.shown}")
                 missing += _todo(session, key, f"parameter {name} of {t.shown} ({KIND_HELP[kind]})")

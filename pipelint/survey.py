@@ -133,6 +133,7 @@ class Template:
     cdk_name: str | None = None
     params: dict = field(default_factory=dict)  # name -> Param
     roles: dict = field(default_factory=dict)  # role name -> logical id, for the roles it creates by name
+    role_patterns: list = field(default_factory=list)  # (Tokens, logical id): names with ${AWS::AccountId} ...
     role_refs: list = field(default_factory=list)  # RoleRef
     root_trusts: list = field(default_factory=list)  # account Vars/literals trusted (root or bare id)
     imports: set = field(default_factory=set)
@@ -304,6 +305,8 @@ def read_template(path: Path, shown: str, data: dict, **cdk) -> Template:
             name = literal(substitute(named, template)) if named else None
             if name:
                 template.roles[name] = logical
+            elif named:  # cdk-hnb659fds-deploy-role-${AWS::AccountId}-${AWS::Region}: one name per deployment
+                template.role_patterns.append((substitute(named, template), logical))
         elif kind == "AWS::S3::Bucket":
             named = tokens(props.get("BucketName"), template) if "BucketName" in props else None
             template.buckets[logical] = substitute(named, template) if named is not None else None
@@ -426,6 +429,33 @@ def _note(parts: Tokens, where: tuple, template: Template) -> None:
 
 # -- the setup --------------------------------------------------------------------------------------------
 
+def _deployment_roles(assembly: Path) -> dict:
+    """Template path -> the role ARNs its manifest entry deploys it with (``assumeRoleArn``,
+    ``cloudFormationExecutionRoleArn``, ``lookupRole``): the roles a CDK bootstrap stack creates."""
+    from pipelint.loaders.documents import load_document
+
+    found: dict = {}
+    folders, seen = [assembly], set()
+    while folders:
+        folder = folders.pop()
+        if folder.resolve() in seen or not (folder / "manifest.json").is_file():
+            continue
+        seen.add(folder.resolve())
+        data = load_document(folder / "manifest.json").data
+        artifacts = data.get("artifacts") if isinstance(data, dict) else None
+        for artifact in (artifacts or {}).values() if isinstance(artifacts, dict) else ():
+            props = artifact.get("properties") if isinstance(artifact, dict) else None
+            if not isinstance(props, dict):
+                continue
+            if artifact.get("type") == "cdk:cloud-assembly" and isinstance(props.get("directoryName"), str):
+                folders.append(folder / props["directoryName"])
+            elif artifact.get("type") == "aws:cloudformation:stack" and isinstance(props.get("templateFile"), str):
+                lookup = props.get("lookupRole") if isinstance(props.get("lookupRole"), dict) else {}
+                arns = [props.get("assumeRoleArn"), props.get("cloudFormationExecutionRoleArn"), lookup.get("arn")]
+                found[(folder / props["templateFile"]).resolve()] = [a for a in arns if isinstance(a, str)]
+    return found
+
+
 def survey(inputs: list[Path], display) -> Setup:
     """Every template below ``inputs`` (cdk.out stacks included), and the Terraform folders skipped."""
     from pipelint.loaders import SKIP_DIRS, cdk, cloudformation, collect
@@ -436,13 +466,16 @@ def survey(inputs: list[Path], display) -> Setup:
     files, assemblies = collect(inputs, World())
     for assembly in assemblies:
         setup.assemblies.append(assembly)
+        roles = _deployment_roles(assembly)
         for template, account, region, name in cdk.stacks(assembly, display):
             document = load_document(template, display=display(template))
             if isinstance(document.data, dict):
-                setup.templates.append(read_template(
-                    template, display(template), document.data, cdk=True,
-                    cdk_account=account if isinstance(account, str) else None,
-                    cdk_region=region if isinstance(region, str) else None, cdk_name=name))
+                read = read_template(template, display(template), document.data, cdk=True,
+                                     cdk_account=account if isinstance(account, str) else None,
+                                     cdk_region=region if isinstance(region, str) else None, cdk_name=name)
+                for arn in roles.get(template.resolve(), ()):
+                    _note(tokens({"Fn::Sub": arn}, read) or (), ("Manifest", "assumeRoleArn"), read)
+                setup.templates.append(read)
     for path in files:
         if path.name == "manifest.json" and cdk.is_assembly(path.parent):
             continue

@@ -42,8 +42,10 @@ def invoke(*args, input=None):
 
 
 def findings(folder: Path) -> list:
-    """`pipelint check` on ``folder`` with the configuration found there, in process."""
-    cfg = runner.find_config(None, [folder])
+    """`pipelint check` on ``folder`` with the configuration in it (if any), in process."""
+    from pipelint import config
+
+    cfg = config.load(folder / "pipelint.toml" if (folder / "pipelint.toml").is_file() else None)
     return runner.check([] if cfg.inputs else [folder], cfg).findings
 
 
@@ -403,3 +405,56 @@ def test_survey_of_the_example_links_the_templates():
     roles = by_name[os.path.join("target", "deploy-roles.yaml")]
     assert roles.iam_only and [(r.account, r.role, r.trust) for r in roles.role_refs if r.trust] == [
         (survey.Var("param", "ToolingAccountId"), "release-pipeline", True)]
+
+
+# -- a CDK Pipelines setup: the bootstrap template deploys once per environment ---------------------------
+
+SETUPS = FIXTURES / "setups"
+
+
+def setup_copy(name: str, into: Path) -> Path:
+    shutil.copytree(SETUPS / name, into, dirs_exist_ok=True)
+    (into / "pipelint.toml").unlink()
+    (into / "expected.json").unlink()
+    return into
+
+
+def outline(folder: Path) -> list:
+    return sorted((f.rule_id, f.verdict, os.path.relpath(os.path.abspath(f.source.file), folder), f.source.line)
+                  for f in findings(folder))
+
+
+def test_cdk_pipelines_bootstrap_deployments_are_account_region_pairs(in_tmp):
+    setup_copy("cdk-pipelines", in_tmp)
+    assert invoke("--no-input").exit_code == 0
+    data = valid_config(in_tmp / "pipelint.toml")
+    # the deploy roles the stacks' manifests and the pipeline name: cdk-hnb659fds-deploy-role-ACCOUNT-REGION
+    assert [(s["template"], s["account"], s["region"], s.get("parameters")) for s in data["stacks"]] == [
+        ("bootstrap-template.yaml", "222222222222", "us-east-1", None),
+        ("bootstrap-template.yaml", "333333333333", "eu-west-1", None),
+        ("bootstrap-template.yaml", "111111111111", "us-east-1", None)]
+    # an empty default stands: what the setup suggests is only offered
+    assert '# TrustedAccounts = ["111111111111"]  # empty by default; if it was given this value: a role ' \
+           'trusts it: the pipeline\'s account\n' in (in_tmp / "pipelint.toml").read_text()
+
+
+def test_cdk_pipelines_with_answers_finds_what_its_own_map_finds(in_tmp):
+    setup_copy("cdk-pipelines", in_tmp)
+    result = invoke("--input", input="\n" * 40)  # Enter everywhere: every inferred value
+    assert result.exit_code == 0, result.output
+    assert "deployments of bootstrap-template.yaml [222222222222/us-east-1, 333333333333/eu-west-1, " \
+           "111111111111/us-east-1]:" in result.stderr
+    stacks = valid_config(in_tmp / "pipelint.toml")["stacks"]
+    assert {s["parameters"]["TrustedAccounts"][0] for s in stacks} == {"111111111111"}
+    mapped = in_tmp.parent / "mapped"
+    shutil.copytree(SETUPS / "cdk-pipelines", mapped)
+    assert outline(in_tmp) == outline(mapped) == [
+        ("PL101", "fail", os.path.join("cdk.out", "CdkPipeline.template.json"), 316)]
+
+
+def test_deployments_answer_is_checked():
+    question = init.Question(("deployments", 0), "deployments of t.yaml", "deployments", many=True)
+    assert init.parse(question, "111111111111/us-east-1, 222222222222/eu-west-1") == [
+        "111111111111/us-east-1", "222222222222/eu-west-1"]
+    with pytest.raises(ValueError, match="not a region"):
+        init.parse(question, "111111111111/useast")
