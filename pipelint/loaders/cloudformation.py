@@ -20,7 +20,7 @@ from typing import Any
 from pipelint import arns
 from pipelint.errors import InputError
 from pipelint.loaders.documents import Document
-from pipelint.loaders.intrinsics import Resolver, StackContext, TemplateError
+from pipelint.loaders.intrinsics import Resolver, StackContext, TemplateError, raw_path
 from pipelint.loaders.pipeline_shape import build_pipeline, text
 from pipelint.model import (Bucket, Connection, EventRule, Function, Key, ManagedPolicy, Notice, PolicyDoc,
                             Project, Queue, Role, Source, Suppression, Target, World)
@@ -374,7 +374,8 @@ def _key_policy(props: dict, label: str, account: object, region: object, src: S
 def _policy(value: Any, name: str, source: Source, stack: Stack | None = None) -> PolicyDoc:
     locator = None
     if stack is not None and isinstance(value, dict):
-        locator = lambda sub: stack.source(source.path + sub)  # noqa: E731 - positions of statements
+        # positions of statements (and of what is in them), as written even when a condition removed some
+        locator = lambda sub: stack.source(raw_path(value, sub, source.path))  # noqa: E731
     if isinstance(value, str):  # KeyPolicy and PolicyDocument may be JSON text
         try:
             value = json.loads(value)

@@ -128,6 +128,33 @@ PSEUDO_PARAMETERS = frozenset(
 )
 
 
+class ResolvedList(list):
+    """A resolved list that remembers where each item was written: when ``Fn::If`` or
+    ``AWS::NoValue`` removed items, the indices shift, and a finding about item 3 must point at the
+    item as written (say ``Stages/4/Fn::If/1``), not at whatever stands fourth in the template."""
+
+    __slots__ = ("raw_paths",)
+
+    def __init__(self, items: list, raw_paths: list):
+        super().__init__(items)
+        self.raw_paths = raw_paths
+
+
+def raw_path(resolved: Any, sub: tuple, base: tuple) -> tuple:
+    """The template path of ``resolved[sub...]``, given that ``resolved`` was written at ``base``."""
+    path, node = tuple(base), resolved
+    for step in sub:
+        if isinstance(node, ResolvedList) and isinstance(step, int) and 0 <= step < len(node):
+            path, node = node.raw_paths[step], node[step]
+            continue
+        path += (step,)
+        try:
+            node = node[step] if isinstance(node, (list, dict)) else None
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return path
+
+
 class _NoValue:
     """``AWS::NoValue``: the enclosing key or list item disappears."""
 
@@ -291,13 +318,25 @@ class Resolver:
                     result[key] = resolved
             return result
         if isinstance(value, list):
-            result_list = []
+            result_list, raw_paths = [], []
             for index, item in enumerate(value):
                 resolved = self._resolve(item, path + (index,))
                 if resolved is not _NO_VALUE:
                     result_list.append(resolved)
-            return result_list
+                    raw_paths.append(self._chosen(item, path + (index,)))
+            return ResolvedList(result_list, raw_paths)
         return value
+
+    def _chosen(self, item: Any, path: tuple) -> tuple:
+        """Where the value an item resolved to is written: inside the branch an ``Fn::If`` chose."""
+        while isinstance(item, dict) and len(item) == 1 and isinstance(item.get("Fn::If"), list) \
+                and len(item["Fn::If"]) == 3 and isinstance(item["Fn::If"][0], str):
+            decided = self._condition(item["Fn::If"][0], path + ("Fn::If", 0))
+            if isinstance(decided, Unknown):
+                break
+            branch = 1 if decided else 2
+            item, path = item["Fn::If"][branch], path + ("Fn::If", branch)
+        return path
 
     def _function(self, key: str, argument: Any, path: tuple) -> Any:
         here = path + (key,)
