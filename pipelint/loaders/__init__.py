@@ -8,6 +8,7 @@ files. Loaders know file formats and nothing of rules.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable
 
@@ -67,12 +68,13 @@ def collect(inputs: Iterable[Path], world: World) -> tuple[list[Path], list[Path
 
 
 def load_world(inputs: Iterable[Path], config: Config) -> World:
-    from pipelint.loaders import cdk, cloudformation, pipeline_json, policy_files, snapshot
+    from pipelint.loaders import cdk, cloudformation, deployment_map, pipeline_json, policy_files, snapshot
     from pipelint.loaders.documents import load_document
     from pipelint.loaders.linking import link
 
     world = World(org_id=config.org_id, our_accounts=tuple(config.accounts))
     files, assemblies = collect(inputs, world)
+    mapped = deployment_map.MapCheck(config)
     exports = cloudformation.Exports()
     stacks = []
     uids: dict[str, int] = {}
@@ -91,6 +93,7 @@ def load_world(inputs: Iterable[Path], config: Config) -> World:
                 raise InputError(document.path, "the cloud assembly names this file as a stack template, but "
                                  "it is not a CloudFormation template (a JSON object)", 1, 1)
             world.files.append(document.path)
+            mapped.declares(template, replace(deployment_map.template(document.data), single=True))
             parameters, physical_ids = {}, {}
             for spec in config.stacks_for(template)[:1]:
                 # the manifest gives the environment; the map adds what a cloud assembly cannot say
@@ -110,6 +113,7 @@ def load_world(inputs: Iterable[Path], config: Config) -> World:
         world.files.append(document.path)
         data = document.data
         if cloudformation.is_template(data):
+            mapped.declares(path, deployment_map.template(data))
             specs = config.stacks_for(path)
             if not specs:
                 why = (f"{document.path} is not in the deployment map: add [[tool.pipelint.stacks]] "
@@ -123,14 +127,19 @@ def load_world(inputs: Iterable[Path], config: Config) -> World:
                     f"no region for {document.path} in the deployment map"), name, spec.parameters, exports,
                     uid_for(path, spec.account, spec.region), spec.physical_ids))
         elif snapshot.is_snapshot(data):
+            mapped.read_as(path, "a pipelint snapshot")
             snapshot.load(document, world)
         elif pipeline_json.is_pipeline(data):
+            mapped.read_as(path, "pipeline JSON")
             bindings = config.binding_for("pipelines", path)
             pipeline_json.load(document, world, bindings[0] if bindings else None)
         elif policy_files.is_policy_file(data):
+            mapped.read_as(path, "a policy file")
             policy_files.load(document, world, config.binding_for("policies", path))
         else:
+            mapped.read_as(path, "a file of no known kind (not a template, pipeline, policy or snapshot)")
             world.notices.append(Notice(document.path, "not a template, pipeline, policy or snapshot; skipped"))
+    mapped.check()  # before the stacks are resolved: a map entry that misses is bad input
     for stack in stacks:
         cloudformation.register_exports(stack, exports)
     pending: list = []
