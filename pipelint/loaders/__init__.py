@@ -94,10 +94,11 @@ def load_world(inputs: Iterable[Path], config: Config) -> World:
                                  "it is not a CloudFormation template (a JSON object)", 1, 1)
             world.files.append(document.path)
             mapped.declares(template, replace(deployment_map.template(document.data), single=True))
-            parameters, physical_ids = {}, {}
+            parameters, physical_ids, ssm = {}, {}, config.ssm
             for spec in config.stacks_for(template)[:1]:
                 # the manifest gives the environment; the map adds what a cloud assembly cannot say
                 parameters, physical_ids, name = spec.parameters, spec.physical_ids, spec.stack_name or name
+                ssm = config.ssm_for(spec)
                 for what, ours, theirs in (("account", account, spec.account), ("region", region, spec.region)):
                     if isinstance(ours, str) and theirs and theirs != ours:
                         world.notices.append(Notice(document.path, f"the deployment map's {what} {theirs} differs "
@@ -105,7 +106,7 @@ def load_world(inputs: Iterable[Path], config: Config) -> World:
                 account = account if isinstance(account, str) else spec.account or account
                 region = region if isinstance(region, str) else spec.region or region
             stacks.append(cloudformation.make_stack(document, account, region, name, parameters, exports,
-                                                    uid_for(template, account, region), physical_ids))
+                                                    uid_for(template, account, region), physical_ids, ssm))
     for path in files:
         if path.name == "manifest.json" and cdk.is_assembly(path.parent):
             continue
@@ -119,13 +120,13 @@ def load_world(inputs: Iterable[Path], config: Config) -> World:
                 why = (f"{document.path} is not in the deployment map: add [[tool.pipelint.stacks]] "
                        f"template = \"{document.path}\" with account and region")
                 stacks.append(cloudformation.make_stack(document, Unknown(why), Unknown(why), Unknown(why), {},
-                                                        exports, uid_for(path, None, None)))
+                                                        exports, uid_for(path, None, None), ssm=config.ssm))
             for spec in specs:
                 name = spec.stack_name or Unknown(f"no stack-name for {document.path} in the deployment map")
                 stacks.append(cloudformation.make_stack(document, spec.account or Unknown(
                     f"no account for {document.path} in the deployment map"), spec.region or Unknown(
                     f"no region for {document.path} in the deployment map"), name, spec.parameters, exports,
-                    uid_for(path, spec.account, spec.region), spec.physical_ids))
+                    uid_for(path, spec.account, spec.region), spec.physical_ids, config.ssm_for(spec)))
         elif snapshot.is_snapshot(data):
             mapped.read_as(path, "a pipelint snapshot")
             snapshot.load(document, world)
