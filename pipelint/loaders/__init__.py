@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from pipelint.config import Config
-from pipelint.errors import InputError, UsageError
+from pipelint.errors import EmptyInput, InputError, UsageError
 from pipelint.model import Notice, World
 from pipelint.values import Unknown
 
@@ -28,12 +28,27 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def collect(inputs: Iterable[Path], world: World) -> tuple[list[Path], list[Path]]:
-    """(files, cdk assemblies) below ``inputs``; symlinked folders are not followed (no loops)."""
+def collect(inputs: Iterable[Path], world: World,
+            outputs: Mapping[tuple[int, int], str] | None = None) -> tuple[list[Path], list[Path]]:
+    """(files, cdk assemblies) below ``inputs``; symlinked folders are not followed (no loops).
+
+    ``outputs``: the files the report goes to, by (device, inode), with what writes them (``--output``,
+    standard output): never inputs. They are left out (see :func:`_refuse_input_as_output`)."""
     from pipelint.loaders import cdk
 
     files: dict[Path, Path] = {}
     assemblies: dict[Path, Path] = {}
+    written: dict[Path, str] = {}
+
+    def add(path: Path) -> None:
+        if outputs:
+            info = path.stat()
+            what = outputs.get((info.st_dev, info.st_ino))
+            if what is not None:
+                written.setdefault(path, what)
+                return
+        files.setdefault(path.resolve(), path)
+
     for given in inputs:
         if not given.exists():
             if given.is_symlink():
@@ -49,7 +64,7 @@ def collect(inputs: Iterable[Path], world: World) -> tuple[list[Path], list[Path
             elif given.suffix == ".tf":
                 world.notices.append(Notice(display_path(given), "Terraform is not an input yet; skipped"))
             else:
-                files.setdefault(given.resolve(), given)
+                add(given)
             continue
         for folder, dirs, names in os.walk(given):
             here = Path(folder)
@@ -63,17 +78,41 @@ def collect(inputs: Iterable[Path], world: World) -> tuple[list[Path], list[Path
                 if path.suffix == ".tf":
                     world.notices.append(Notice(display_path(path), "Terraform is not an input yet; skipped"))
                 elif path.suffix in TEXT_SUFFIXES and path.is_file():
-                    files.setdefault(path.resolve(), path)
+                    add(path)
+    for path, what in written.items():
+        _refuse_input_as_output(path, what)
     return list(files.values()), list(assemblies.values())
 
 
-def load_world(inputs: Iterable[Path], config: Config) -> World:
+def _refuse_input_as_output(path: Path, what: str) -> None:
+    """The report's file is left out of the inputs silently: it is pipelint's own output (``> out.json``
+    creates it empty before pipelint starts, ``--output`` rewrites last run's report). One that holds a
+    real input (a template, pipeline, policy or snapshot) is refused: pipelint never writes to its
+    inputs, and the report would replace it."""
+    from pipelint.loaders import cloudformation, pipeline_json, policy_files, snapshot
+    from pipelint.loaders.documents import load_document
+
+    try:
+        data = load_document(path, display=display_path(path)).data
+    except InputError:
+        return  # empty, or not JSON/YAML: not an input
+    kinds = (("a CloudFormation template", cloudformation.is_template), ("a pipelint snapshot", snapshot.is_snapshot),
+             ("pipeline JSON", pipeline_json.is_pipeline), ("a policy file", policy_files.is_policy_file))
+    for kind, test in kinds:
+        if test(data):
+            raise UsageError(f"{display_path(path)}: the report would go into this input ({kind}) through "
+                             f"{what}; pipelint never writes to its inputs: write the report elsewhere")
+
+
+def load_world(inputs: Iterable[Path], config: Config,
+               outputs: Mapping[tuple[int, int], str] | None = None) -> World:
+    """The world of ``inputs``; ``outputs`` are the report's files, never inputs (see :func:`collect`)."""
     from pipelint.loaders import cdk, cloudformation, deployment_map, pipeline_json, policy_files, snapshot
     from pipelint.loaders.documents import load_document
     from pipelint.loaders.linking import link
 
     world = World(org_id=config.org_id, our_accounts=tuple(config.accounts))
-    files, assemblies = collect(inputs, world)
+    files, assemblies = collect(inputs, world, outputs)
     mapped = deployment_map.MapCheck(config)
     exports = cloudformation.Exports()
     stacks = []
@@ -110,7 +149,12 @@ def load_world(inputs: Iterable[Path], config: Config) -> World:
     for path in files:
         if path.name == "manifest.json" and cdk.is_assembly(path.parent):
             continue
-        document = load_document(path, display=display_path(path))
+        try:
+            document = load_document(path, display=display_path(path))
+        except EmptyInput as empty:  # e.g. `> out.json` inside the inputs: the shell made it, empty
+            what = "empty file (only comments)" if "comments" in empty.message else "empty file"
+            world.notices.append(Notice(empty.path, f"{what}; skipped"))
+            continue
         world.files.append(document.path)
         data = document.data
         if cloudformation.is_template(data):

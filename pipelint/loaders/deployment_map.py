@@ -18,7 +18,6 @@ declares it.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from dataclasses import dataclass
@@ -157,5 +156,7 @@ def _display(path: Path) -> str:
 
 
 def _suggest(name: str, choices) -> str:
+    import difflib  # only when an entry misses
+
     close = difflib.get_close_matches(name, list(choices), n=1)
     return f'; did you mean "{close[0]}"?' if close else ""

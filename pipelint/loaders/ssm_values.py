@@ -26,7 +26,6 @@ Pure, no I/O.
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any, Mapping
 
@@ -66,6 +65,8 @@ def _plain_name(name: str) -> str:
 
 def missing(name: str, ssm: Mapping[str, str]) -> str:
     """What to add to the configuration for SSM parameter ``name`` (a map key close to it is named)."""
+    import difflib  # only when a value is missing
+
     plain = _plain_name(name)
     text = f'add ssm = {{ "{plain}" = "..." }} to pipelint.toml'
     close = difflib.get_close_matches(plain, list(ssm), n=1)
