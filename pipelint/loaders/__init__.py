@@ -14,7 +14,7 @@ from typing import Iterable, Mapping
 
 from pipelint.config import Config
 from pipelint.errors import EmptyInput, InputError, UsageError
-from pipelint.model import Notice, World
+from pipelint.model import Notice, Source, World
 from pipelint.values import Unknown
 
 TEXT_SUFFIXES = {".json", ".yaml", ".yml", ".template"}
@@ -114,6 +114,15 @@ def load_world(inputs: Iterable[Path], config: Config,
     world = World(org_id=config.org_id, our_accounts=tuple(config.accounts))
     files, assemblies = collect(inputs, world, outputs)
     mapped = deployment_map.MapCheck(config)
+    if config.organization or any("aws-managed" in entry for entry in config.policies):
+        from pipelint.loaders import organizations
+
+        where = display_path(config.path) if config.path else "(configuration)"
+        organizations.configure(world, config.organization, where)
+        for entry in config.policies:
+            if "aws-managed" in entry:
+                organizations.aws_managed(world, organizations.KINDS[entry["kind"]], entry["aws-managed"],
+                                          entry["targets"], Source(where, ("policies",)))
     exports = cloudformation.Exports()
     stacks = []
     uids: dict[str, int] = {}
@@ -178,6 +187,11 @@ def load_world(inputs: Iterable[Path], config: Config,
             mapped.read_as(path, "pipeline JSON")
             bindings = config.binding_for("pipelines", path)
             pipeline_json.load(document, world, bindings[0] if bindings else None)
+        elif _organizations(data, path, config):
+            from pipelint.loaders import organizations
+
+            mapped.read_as(path, "an AWS Organizations output")
+            organizations.load(document, world, config.binding_for("policies", path), config.listing_for(path))
         elif policy_files.is_policy_file(data):
             mapped.read_as(path, "a policy file")
             policy_files.load(document, world, config.binding_for("policies", path))
@@ -191,4 +205,18 @@ def load_world(inputs: Iterable[Path], config: Config,
     for stack in stacks:
         cloudformation.load_stack(stack, world, pending)
     link(world, pending)
+    if world.organization is not None:
+        from pipelint.loaders import organizations
+
+        organizations.finish(world)
     return world
+
+
+def _organizations(data: object, path: Path, config: Config) -> bool:
+    """An ``aws organizations`` output (imported only when a file looks like one)."""
+    if not isinstance(data, dict) or not any(k in data for k in (
+            "Policy", "Organization", "Roots", "Accounts", "OrganizationalUnits", "Children", "Policies")):
+        return False
+    from pipelint.loaders import organizations
+
+    return organizations.is_organizations_output(data)

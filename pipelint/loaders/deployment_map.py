@@ -88,7 +88,8 @@ class MapCheck:
                                       f"{_suggest(logical, declared.resources)}", key=logical)
         for table in ("pipelines", "policies"):
             for index, binding in enumerate(getattr(self.config, table), 1):
-                self._exists(_Entry(self.config, table, index, "file", binding["file"]), binding["file"])
+                if "file" in binding:  # an organization policy bound by name has none
+                    self._exists(_Entry(self.config, table, index, "file", binding["file"]), binding["file"])
 
     def _exists(self, entry: "_Entry", path: Path) -> None:
         if path.exists():
