@@ -8,7 +8,6 @@ files. Loaders know file formats and nothing of rules.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -141,7 +140,7 @@ def load_world(inputs: Iterable[Path], config: Config,
                 raise InputError(document.path, "the cloud assembly names this file as a stack template, but "
                                  "it is not a CloudFormation template (a JSON object)", 1, 1)
             world.files.append(document.path)
-            mapped.declares(template, replace(deployment_map.template(document.data), single=True))
+            mapped.declares(template, deployment_map.template(document.data)._replace(single=True))
             parameters, physical_ids, ssm = {}, {}, config.ssm
             for spec in config.stacks_for(template)[:1]:
                 # the manifest gives the environment; the map adds what a cloud assembly cannot say

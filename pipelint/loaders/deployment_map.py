@@ -20,20 +20,19 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pipelint.config import Config
 from pipelint.errors import InputError
 
 
-@dataclass(frozen=True)
-class Declared:
+class Declared(NamedTuple):
     """What one stack source declares, in the words its messages use."""
 
     what: str  # "the template"
-    parameters: tuple[str, ...]
-    resources: tuple[str, ...]
+    parameters: tuple
+    resources: tuple
     single: bool = False  # a cdk.out stack: the manifest deploys it once, only one entry applies
 
 
