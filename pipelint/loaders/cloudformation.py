@@ -130,13 +130,14 @@ class ScopedExports(Mapping):
 
 
 def make_stack(document: Document, account: Any, region: Any, name: Any, parameters: dict,
-               exports: Exports, uid: str, physical_ids: dict | None = None) -> Stack:
+               exports: Exports, uid: str, physical_ids: dict | None = None, ssm: dict | None = None) -> Stack:
+    """One deployment of ``document``; ``ssm`` holds the SSM values its account and region give."""
     stack = Stack(document, uid, account, region, name, parameters, dict(physical_ids or {}))
     context = StackContext(
         account=account, region=region, partition=arns.partition_for_region(region),
         stack_name=name, parameters=parameters, exports=exports.scope(account, region),
         ref=lambda logical: ref_value(stack, logical),
-        get_att=lambda logical, attr: att_value(stack, logical, attr),
+        get_att=lambda logical, attr: att_value(stack, logical, attr), ssm=dict(ssm or {}),
     )
     stack.resolver = Resolver(stack.template, context)
     return stack
