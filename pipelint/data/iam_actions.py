@@ -26,7 +26,6 @@ on the cache.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -94,6 +93,8 @@ class Table:
         else:
             services = [service_l] if service_l in self.services else []
         if not services:
+            import difflib  # only for a miss
+
             close = difflib.get_close_matches(service_l, list(self.services), n=3, cutoff=0.75)
             return Miss(pattern, SERVICE, [f"{self.services[s]}:{name}" for s in close
                                            if self.miss(f"{s}:{name}") is None])  # a service that has the action
@@ -106,6 +107,8 @@ class Table:
     def _near(self, service: str, name: str) -> list:
         """What ``name`` was probably meant to be: ``name*`` when names start with it (``kms:ReEncrypt`` ->
         ``kms:ReEncrypt*``, saying which it covers), then close spellings it does not cover."""
+        import difflib  # only for a miss
+
         actions = self.actions(service)
         prefix = self.services[service]
         name_l = name.lower()
