@@ -42,8 +42,10 @@ class Config:
     baseline: Path | None = None
     stacks: list = field(default_factory=list)  # StackSpec
     pipelines: list = field(default_factory=list)  # dicts with file (Path), account, region
-    policies: list = field(default_factory=list)  # dicts with file (Path), resource, kind
+    policies: list = field(default_factory=list)  # dicts with file (Path), resource, kind; or kind, targets
     suppress: list = field(default_factory=list)
+    # [organization]: id, root, management-account, children {parent: [child ids]}, listings [{file, parent}]
+    organization: dict = field(default_factory=dict)
 
     def stacks_for(self, template: Path) -> list[StackSpec]:
         resolved = template.resolve()
@@ -51,7 +53,13 @@ class Config:
 
     def binding_for(self, table: str, file: Path) -> list[dict]:
         resolved = file.resolve()
-        return [entry for entry in getattr(self, table) if entry["file"].resolve() == resolved]
+        return [entry for entry in getattr(self, table) if "file" in entry and entry["file"].resolve() == resolved]
+
+    def listing_for(self, file: Path) -> dict | None:
+        """The ``[[organization.listings]]`` entry that says whose children ``file`` lists."""
+        resolved = file.resolve()
+        return next((entry for entry in self.organization.get("listings", [])
+                     if entry["file"].resolve() == resolved), None)
 
 
 def find(start: Path) -> Path | None:
@@ -142,9 +150,17 @@ def from_dict(data: dict, path: Path) -> Config:
             for s in data.get("stacks", [])
         ],
         pipelines=[{**p, "file": rel(p["file"])} for p in data.get("pipelines", [])],
-        policies=[{**p, "file": rel(p["file"])} for p in data.get("policies", [])],
+        policies=[{**p, "file": rel(p["file"])} if "file" in p else dict(p) for p in data.get("policies", [])],
         suppress=list(data.get("suppress", [])),
+        organization=_organization(data.get("organization", {}), rel),
     )
+
+
+def _organization(table: dict, rel) -> dict:
+    out = dict(table)
+    if "listings" in table:
+        out["listings"] = [{**entry, "file": rel(entry["file"])} for entry in table["listings"]]
+    return out
 
 
 def _strings(parameters: dict[str, Any]) -> dict[str, Any]:

@@ -115,6 +115,8 @@ def principal(world: World, arn: Any, service: str | None = None) -> Principal:
 
 
 def run(world: World, check: Check) -> Result:
+    from pipelint import guardrails  # the organization's SCPs and RCPs, and what the model settles
+
     role = world.role(check.principal) if not check.service else None
     identities = [] if check.service else identity_policies(world, role)
     if identities is None and isinstance(check.principal, str):
@@ -125,15 +127,19 @@ def run(world: World, check: Check) -> Result:
         principal=principal(world, check.principal, check.service), action=check.action,
         resource=check.resource,
         resource_account=check.resource_account if isinstance(check.resource_account, str) else None,
-        context=context)
+        context={**context, **guardrails.context(world, check), **(check.context or {})})
     return evaluate(request, identities, policy(check.resource_policy), kind=check.kind,
-                    permissions_boundary=boundary(world, role))
+                    permissions_boundary=boundary(world, role), **guardrails.layers(world, check))
 
 
 def layer_text(result: Result, resource_word: str, absent: bool = False) -> str:
     """Which layer let the request down, in words; ``absent``: the resource has no policy at all and
     the request needs one (a service principal, or a principal from another account)."""
     parts = []
+    if result.scp is not None and result.scp is not Decision.ALLOWED:
+        parts.append(f"the organization's service control policy layer ({_word(result.scp)})")
+    if result.rcp is not None and result.rcp is not Decision.ALLOWED:
+        parts.append(f"the organization's resource control policy layer ({_word(result.rcp)})")
     if result.identity is not None and result.identity is not Decision.ALLOWED:
         parts.append(f"the principal's own IAM policy ({_word(result.identity)})")
     if result.boundary is not None and result.boundary is not Decision.ALLOWED:
@@ -237,6 +243,11 @@ def judge(world: World, report: Any, check: Check, *, what: str, at: Source, res
         fixes.append(resource_fix)
     if identity_fix and result.identity is not None and result.identity is not Decision.ALLOWED:
         fixes.append(identity_fix)
+    if result.scp is Decision.IMPLICIT_DENY or result.rcp is Decision.IMPLICIT_DENY:
+        # every level from the root down must allow (AWS Organizations UG, "SCP evaluation")
+        fixes.append(f"attach to each level that does not allow it an SCP that allows {check.action} (FullAWSAccess "
+                     f"does), or allow {check.action} in the SCP already there: "
+                     + "; ".join(r for r in result.reasons if "attached to" in r))
     if result.boundary is not None and result.boundary is not Decision.ALLOWED:
         role = world.role(check.principal)
         fixes.append(f"permissions boundary {role.permissions_boundary if role else ''} of role {check.principal}: "

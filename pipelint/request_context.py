@@ -20,6 +20,13 @@ finding says what would settle it (:mod:`pipelint.policy.unsettled_keys`).
 
 Organization membership (`aws:PrincipalOrgID`, `aws:ResourceOrgID`) is known only for accounts the
 configuration lists under `accounts` with an `org-id`; for any other account it stays unknown.
+
+Every check also gets, from :func:`pipelint.guardrails.context`: `aws:RequestedRegion` (the region the
+resource's ARN names; a bucket's region for S3; `us-east-1` for IAM, whose endpoint is there — IAM UG
+global keys); the calling role's tags as `aws:PrincipalTag/KEY` (CodePipeline assumes roles without
+session tags), with every other tag absent when the tags were read from AWS; and, when the organization's
+member accounts are all known (`list-accounts`, `audit --org`), that a principal of another account is
+not in the organization. Members the organization inputs name count as listed `accounts`.
 """
 
 from __future__ import annotations

@@ -174,8 +174,10 @@ def check(inputs: list[Path], cfg: Config, *, select=(), ignore=(), baseline: Pa
 
 # -- output ----------------------------------------------------------------------------------------
 
-def render(outcome: Outcome, fmt: str, *, fail_on: str = "error", root: Path | None = None) -> str:
-    """The report as text, in one of FORMATS (``text`` here is the plain form)."""
+def render(outcome: Outcome, fmt: str, *, fail_on: str = "error", root: Path | None = None,
+           verbose: bool = False) -> str:
+    """The report as text, in one of FORMATS (``text`` here is the plain form; ``verbose`` lists each
+    unverified finding in it, not only the inputs that would settle them)."""
     findings, notices, files = outcome.findings, outcome.world.notices, len(outcome.world.files)
     if fmt == "json":
         from pipelint.reporters import json_report
@@ -195,7 +197,7 @@ def render(outcome: Outcome, fmt: str, *, fail_on: str = "error", root: Path | N
         return github.render(outcome, root=root)
     from pipelint.reporters import text
 
-    return text.render_plain(findings, notices, files)
+    return text.render_plain(findings, notices, files, verbose)
 
 
 def emit(text: str, output: Path | None) -> None:
@@ -208,7 +210,8 @@ def emit(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
 
 
-def report(outcome: Outcome, fmt: str, output: Path | None, fail_on: str, no_color: bool) -> int:
+def report(outcome: Outcome, fmt: str, output: Path | None, fail_on: str, no_color: bool,
+           verbose: bool = False) -> int:
     """Print ``outcome`` as ``check`` and ``audit`` both do; return the exit code (0 clean, 1 failing).
 
     Text goes through rich only on a terminal without ``--no-color``/``NO_COLOR``; everything else
@@ -218,7 +221,7 @@ def report(outcome: Outcome, fmt: str, output: Path | None, fail_on: str, no_col
     if fmt == "text" and output is None and not (no_color or os.environ.get("NO_COLOR") or not sys.stdout.isatty()):
         from pipelint.reporters import text
 
-        text.print_rich(outcome.findings, outcome.world.notices, len(outcome.world.files), sys.stdout)
+        text.print_rich(outcome.findings, outcome.world.notices, len(outcome.world.files), sys.stdout, verbose)
     else:
-        emit(render(outcome, fmt, fail_on=fail_on), output)
+        emit(render(outcome, fmt, fail_on=fail_on, verbose=verbose), output)
     return 1 if outcome.failing(fail_on) else 0

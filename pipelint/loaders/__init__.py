@@ -13,7 +13,7 @@ from typing import Iterable
 
 from pipelint.config import Config
 from pipelint.errors import InputError, UsageError
-from pipelint.model import Notice, World
+from pipelint.model import Notice, Source, World
 from pipelint.values import Unknown
 
 TEXT_SUFFIXES = {".json", ".yaml", ".yml", ".template"}
@@ -73,6 +73,15 @@ def load_world(inputs: Iterable[Path], config: Config) -> World:
 
     world = World(org_id=config.org_id, our_accounts=tuple(config.accounts))
     files, assemblies = collect(inputs, world)
+    if config.organization or any("aws-managed" in entry for entry in config.policies):
+        from pipelint.loaders import organizations
+
+        where = display_path(config.path) if config.path else "(configuration)"
+        organizations.configure(world, config.organization, where)
+        for entry in config.policies:
+            if "aws-managed" in entry:
+                organizations.aws_managed(world, organizations.KINDS[entry["kind"]], entry["aws-managed"],
+                                          entry["targets"], Source(where, ("policies",)))
     exports = cloudformation.Exports()
     stacks = []
     uids: dict[str, int] = {}
@@ -127,6 +136,10 @@ def load_world(inputs: Iterable[Path], config: Config) -> World:
         elif pipeline_json.is_pipeline(data):
             bindings = config.binding_for("pipelines", path)
             pipeline_json.load(document, world, bindings[0] if bindings else None)
+        elif _organizations(data, path, config):
+            from pipelint.loaders import organizations
+
+            organizations.load(document, world, config.binding_for("policies", path), config.listing_for(path))
         elif policy_files.is_policy_file(data):
             policy_files.load(document, world, config.binding_for("policies", path))
         else:
@@ -137,4 +150,18 @@ def load_world(inputs: Iterable[Path], config: Config) -> World:
     for stack in stacks:
         cloudformation.load_stack(stack, world, pending)
     link(world, pending)
+    if world.organization is not None:
+        from pipelint.loaders import organizations
+
+        organizations.finish(world)
     return world
+
+
+def _organizations(data: object, path: Path, config: Config) -> bool:
+    """An ``aws organizations`` output (imported only when a file looks like one)."""
+    if not isinstance(data, dict) or not any(k in data for k in (
+            "Policy", "Organization", "Roots", "Accounts", "OrganizationalUnits", "Children", "Policies")):
+        return False
+    from pipelint.loaders import organizations
+
+    return organizations.is_organizations_output(data)

@@ -49,6 +49,12 @@ def _parse(value: Any, document: Document, path: tuple) -> Any:
 
 def load(document: Document, world: World, bindings: list[dict]) -> None:
     data = document.data
+    if bindings and bindings[0].get("kind") in ("service-control-policy", "resource-control-policy"):
+        from pipelint.loaders import organizations  # an SCP or RCP: bound to organization targets
+
+        path = ("PolicyDocument",) if "PolicyDocument" in data else ("Policy",) if "Policy" in data else ()
+        organizations.load_document(document, world, bindings[0], path)
+        return
 
     def src(*path: Any) -> Source:
         pos = document.locate(path)

@@ -34,19 +34,48 @@ from .unsettled_keys import settle_key
 _MISSING = object()
 
 
-class Context:
-    """The request context, looked up case-insensitively. Values: str, list[str], ABSENT or Unknown."""
+class AbsentOr:
+    """A context value that is known only not to be one of ``excluded``: the key is absent, or holds some
+    other value. E.g. ``aws:PrincipalOrgID`` of a principal from an account that is not a member of
+    the organization: whatever organization it belongs to, if any, it is not this one."""
 
-    __slots__ = ("_values", "_absent_prefixes")
+    __slots__ = ("excluded",)
+
+    def __init__(self, excluded) -> None:
+        self.excluded = tuple(excluded)
+
+    def __repr__(self) -> str:
+        return f"AbsentOr({self.excluded!r})"
+
+
+class _Other:
+    """Some present value that is none of ``excluded`` (one half of :class:`AbsentOr`)."""
+
+    __slots__ = ("excluded",)
+
+    def __init__(self, excluded: tuple) -> None:
+        self.excluded = excluded
+
+
+class Context:
+    """The request context, looked up case-insensitively. Values: str, list[str], ABSENT, Unknown or
+    :class:`AbsentOr`. A key ending in ``/*`` (``aws:PrincipalTag/*``) gives the value of every key under
+    that prefix the context does not list, e.g. ABSENT: the principal has no other tags."""
+
+    __slots__ = ("_values", "_prefixes", "_absent_prefixes")
 
     def __init__(self, values: Mapping[str, Any]):
         self._values: dict[str, Any] = {}
+        self._prefixes: dict[str, Any] = {}
         self._absent_prefixes: tuple[str, ...] = ()
         for k, v in values.items():
-            self._values[k.lower()] = _norm_ctx_value(v)
+            self.setdefault(k, v)
 
     def setdefault(self, key: str, value: Any) -> None:
-        self._values.setdefault(key.lower(), _norm_ctx_value(value))
+        if key.endswith("/*"):
+            self._prefixes.setdefault(key[:-1].lower(), _norm_ctx_value(value))
+        else:
+            self._values.setdefault(key.lower(), _norm_ctx_value(value))
 
     def absent_prefixes(self, prefixes: tuple[str, ...]) -> None:
         """Keys starting with one of ``prefixes`` (e.g. ``aws:PrincipalTag/``) are known to be absent."""
@@ -54,11 +83,25 @@ class Context:
 
     def lookup(self, key: str) -> Any:
         """The value, ABSENT, an Unknown, or _MISSING (not in the context: unknown)."""
-        lowered = key.lower()
-        found = self._values.get(lowered, _MISSING)
-        if found is _MISSING and self._absent_prefixes and lowered.startswith(self._absent_prefixes):
+        lower = key.lower()
+        found = self._values.get(lower, _MISSING)
+        if found is _MISSING and self._prefixes and "/" in lower:
+            found = self._prefixes.get(lower[:lower.index("/") + 1], _MISSING)
+        if found is _MISSING and self._absent_prefixes and lower.startswith(self._absent_prefixes):
             return ABSENT
         return found
+
+
+class _Fixed:
+    """``ctx`` with one key's value replaced (to evaluate each half of an :class:`AbsentOr`)."""
+
+    __slots__ = ("ctx", "key", "value")
+
+    def __init__(self, ctx: Any, key: str, value: Any) -> None:
+        self.ctx, self.key, self.value = ctx, key.lower(), value
+
+    def lookup(self, key: str) -> Any:
+        return self.value if key.lower() == self.key else self.ctx.lookup(key)
 
 
 def _scalar(v: Any) -> Any:
@@ -70,7 +113,7 @@ def _scalar(v: Any) -> Any:
 
 
 def _norm_ctx_value(v: Any) -> Any:
-    if v is ABSENT or isinstance(v, Unknown):
+    if v is ABSENT or isinstance(v, (Unknown, AbsentOr)):
         return v
     if isinstance(v, (list, tuple, set, frozenset)):
         items = [_scalar(x) for x in v]
@@ -136,7 +179,7 @@ def substitute(text: str, ctx: Context, enabled: bool, literal_wildcards: bool =
         else:
             key = inner.strip()
         found = ctx.lookup(key)
-        if found is _MISSING or isinstance(found, Unknown):
+        if found is _MISSING or isinstance(found, (Unknown, AbsentOr)):
             return VarResult(None, "unknown", f"value of policy variable ${{{key}}}" + (
                 f" ({found.reason})" if isinstance(found, Unknown) else ""))
         if isinstance(found, list):
@@ -333,6 +376,14 @@ def _evaluate_one(op: str, key: str, values: Any, ctx: Context, variables: bool)
     found = ctx.lookup(key)
     if found is _MISSING or isinstance(found, Unknown):
         return None, [key_unknown_reason(key, found)]
+    if isinstance(found, AbsentOr):
+        # settled only when both possibilities (absent; some other value) give the same answer
+        absent, why = _evaluate_one(op, key, values, _Fixed(ctx, key, ABSENT), variables)
+        other, why_other = _evaluate_one(op, key, values, _Fixed(ctx, key, _Other(found.excluded)), variables)
+        if absent is not None and absent == other:
+            return absent, []
+        return None, why or why_other or [f"value of condition key {key} (known only not to be "
+                                          f"{', '.join(found.excluded)})"]
     present = not (found is ABSENT or (isinstance(found, list) and not found))
 
     if base == "null":
@@ -387,6 +438,12 @@ def _evaluate_one(op: str, key: str, values: Any, ctx: Context, variables: bool)
         """Does context value cv match any of the policy values (positive form)?"""
         if isinstance(cv, Unknown):
             return None
+        if isinstance(cv, _Other):
+            # a value that is none of cv.excluded: it does not equal an excluded literal; anything else
+            # (another literal, a pattern) it may or may not match
+            return t_or([False if pv is _NOMATCH or (isinstance(pv, str) and pv in cv.excluded
+                                                     and "*" not in pv and "?" not in pv) else None
+                         for pv in pvals])
         cv = str(cv)
         return t_or([None if pv is None else (False if pv is _NOMATCH else test(pv, cv)) for pv in pvals])
 

@@ -382,6 +382,8 @@ def evaluate(
     *,
     kind: str = "generic",
     permissions_boundary: Policy | None = None,
+    scps: Any = None,
+    rcps: Any = None,
 ) -> Result:
     """Decide one request.
 
@@ -390,6 +392,9 @@ def evaluate(
     no identity layer. ``resource_policy``: the bucket/queue/... policy (``kind="generic"``), the key
     policy (``"kms"``) or the role's trust policy (``"trust"``); None = there is none.
     ``permissions_boundary``: the principal's permissions boundary, if it has one (optional extra).
+    ``scps`` / ``rcps``: the organization's service / resource control policies that bear on the
+    request, level by level (a :class:`~pipelint.policy.guardrails.OrgPolicies`, or one list of
+    policies per level from the root down); None: not part of this evaluation.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
@@ -554,7 +559,7 @@ def evaluate(
     if decision is not Decision.UNKNOWN and deny is None and decision is Decision.IMPLICIT_DENY:
         reasons.append("(a Deny whose applicability is unknown may also apply)")
 
-    return Result(
+    result = Result(
         decision=decision,
         reasons=tuple(reasons),
         deciding=tuple(_dedupe_refs(deciding)),
@@ -565,6 +570,11 @@ def evaluate(
         near_misses=tuple(dict.fromkeys(near_misses)),
         boundary=_layer_decision(boundary, B) if boundary is not None else None,
     )
+    if scps is None and rcps is None:
+        return result
+    from .guardrails import apply  # the organization's guardrails over the account's own decision
+
+    return apply(result, request, ctx, scps, rcps, who, what)
 
 
 def _implicit_reasons(kind, pk, same, who, what, p_acct, r_acct, identity, boundary, rp, resource_policy,

@@ -103,6 +103,9 @@ class Result:
     # implicit denials: Allow statements that name the request but whose condition does not hold
     near_misses: tuple[str, ...] = ()
     boundary: Decision | None = None  # the permissions boundary's own answer; None: no boundary
+    # what the organization's guardrails said, when they were given (None: not part of the request)
+    scp: Decision | None = None
+    rcp: Decision | None = None
 
     @property
     def denied(self) -> bool:
