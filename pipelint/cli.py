@@ -126,7 +126,7 @@ def check(
         chosen = False if no_baseline else baseline
         outcome = runner.check(list(paths or []), cfg, select=runner.check_selectors(select or (), "--select"),
                                ignore=runner.check_selectors(ignore or (), "--ignore"), baseline=chosen,
-                               changed=changed)
+                               changed=changed, outputs=runner.report_files(output))
         level = fail_on.value if fail_on else cfg.fail_on
         fmt = output_format.value
         if outcome.skipped and fmt == "text":
@@ -153,9 +153,10 @@ def write_baseline(
 
     def work():
         cfg = runner.find_config(config, list(paths or []))
-        outcome = runner.check(list(paths or []), cfg, select=runner.check_selectors(select or (), "--select"),
-                               ignore=runner.check_selectors(ignore or (), "--ignore"), baseline=False)
         target = output or cfg.baseline or Path("pipelint-baseline.json")
+        outcome = runner.check(list(paths or []), cfg, select=runner.check_selectors(select or (), "--select"),
+                               ignore=runner.check_selectors(ignore or (), "--ignore"), baseline=False,
+                               outputs=runner.report_files(Path(target)))
         count = baseline_module.write(outcome.findings, Path(target))
         print(f"pipelint: wrote {count} finding(s) to {target}", file=sys.stderr)
 

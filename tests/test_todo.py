@@ -113,7 +113,7 @@ def partial(in_tmp):
 
 
 # (what the missing input's text must name, checks, rules); the texts themselves are the rules' to word
-EXPECTED = [("TargetAccountId", 6, "PL301, PL303, PL304"), ("EuArtifactKeyArn", 1, "PL101"),
+EXPECTED = [("TargetAccountId", 8, "PL301, PL302, PL303, PL304"), ("EuArtifactKeyArn", 1, "PL101"),
             ("release-artifacts-111111111111-eu-west-1", 1, "PL102")]
 
 
@@ -121,14 +121,14 @@ def test_partial_map_lists_each_missing_input_once(partial):
     proc = pipelint("check", cwd=partial)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0] == "Unverified: 8 checks need inputs pipelint does not have. Add to the inputs:"
+    assert lines[0] == "Unverified: 10 checks need inputs pipelint does not have. Add to the inputs:"
     todo = lines[1:4]
     for line, (name, checks, rules) in zip(todo, EXPECTED):
         assert re.fullmatch(rf"  .*\b{re.escape(name)}\b.* — settles {checks} checks? \({rules}\)", line), line
     assert lines[4:] == ["  (--verbose lists each unverified finding)", "",
-                         "0 error(s), 0 warning(s), 8 info in 4 file(s)"]
+                         "0 error(s), 0 warning(s), 10 info in 4 file(s)"]
     verbose = pipelint("check", "--verbose", cwd=partial).stdout.splitlines()
-    assert sum(": info PL" in line for line in verbose) == 8
+    assert sum(": info PL" in line for line in verbose) == 10
     assert all(line in verbose for line in todo)
 
 
@@ -138,7 +138,7 @@ def test_json_keeps_every_finding_and_groups_them(partial):
     report = json.loads(pipelint("check", "--format", "json", cwd=partial).stdout)
     schema = json.loads((ROOT / "pipelint" / "schemas" / "findings.schema.json").read_text())
     jsonschema.Draft202012Validator(schema).validate(report)
-    assert len(report["findings"]) == 8
+    assert len(report["findings"]) == 10
     groups = report["missing_inputs"]
     assert [(g["checks"], ", ".join(g["rules"])) for g in groups] == [(c, r) for _, c, r in EXPECTED]
     for group, (name, _, _) in zip(groups, EXPECTED):
