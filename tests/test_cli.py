@@ -48,7 +48,7 @@ def test_findings_exit_1_and_json_fields():
 
 
 def test_fail_on_warning_counts_warnings():
-    case = FIXTURES / "rules" / "PL101" / "fail" / "alias-pipeline-json"
+    case = FIXTURES / "rules" / "PL101" / "fail" / "alias-arn-other-account-writes-json"
     assert run("check", ".", "--select", "PL101", cwd=case).returncode == 0
     assert run("check", ".", "--select", "PL101", "--fail-on", "warning", cwd=case).returncode == 1
 
