@@ -10,6 +10,20 @@ from __future__ import annotations
 from typing import Any
 
 
+#: marks what no input can settle (a value that exists only at request or deploy time); fix texts that
+#: carry it offer no input to add
+NOTHING_OFFLINE = "nothing offline settles it"
+
+
+def fix_for(settle: str) -> str:
+    """The fix text of an unverified finding: the input to add, or, when every part of ``settle`` is
+    beyond any input, that nothing offline settles it."""
+    parts = [part for part in settle.split("; ") if part]
+    if parts and all(NOTHING_OFFLINE in part for part in parts):
+        return f"No input settles this offline: {settle}"
+    return f"Add to the inputs: {settle}"
+
+
 class Unknown:
     """A value the inputs cannot settle; ``reason`` names what input would settle it."""
 

@@ -313,3 +313,36 @@ def test_locations_after_a_condition_removed_list_items():
     assert pipeline.actions[-1].stage_source.line == 143
     store, why = pipeline.removed_stores["eu-west-1"]
     assert store.line == 112 and why == "condition EuropeStore is false with WithSmokeTests = 'false', DeployToEurope = 'true'"
+
+
+def test_codecommit_and_ssm_attributes(in_tmp):
+    """CloudFormation resource reference: CodeCommit's Name/Arn/CloneUrl* and an SSM parameter's Value
+    are what the template says; a custom resource's attribute is computed at deploy time."""
+    from pipelint.loaders.cloudformation import att_value, ref_value
+    from pipelint.loaders.documents import parse_document
+    from pipelint.loaders import cloudformation
+
+    text = """
+Resources:
+  Repo: {Type: AWS::CodeCommit::Repository, Properties: {RepositoryName: app}}
+  Ids: {Type: AWS::SSM::Parameter, Properties: {Name: /accounts/prod, Type: String, Value: "333333333333"}}
+  Custom: {Type: Custom::Lookup, Properties: {ServiceToken: x}}
+"""
+    document = parse_document(text, "t.yaml")
+    stack = cloudformation.make_stack(document, "111111111111", "eu-west-1", "s", {}, cloudformation.Exports(), "t")
+    assert att_value(stack, "Repo", "Name") == "app"
+    assert att_value(stack, "Repo", "Arn") == "arn:aws:codecommit:eu-west-1:111111111111:app"
+    assert att_value(stack, "Repo", "CloneUrlHttp") == "https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/app"
+    assert "⟨" in ref_value(stack, "Repo")  # Ref is the generated repository id
+    assert att_value(stack, "Ids", "Value") == "333333333333" and ref_value(stack, "Ids") == "/accounts/prod"
+    custom = att_value(stack, "Custom", "Anything")
+    assert isinstance(custom, Unknown) and "computed when the stack deploys: nothing offline settles it" in custom.reason
+
+
+def test_fix_text_offers_an_input_only_when_one_helps():
+    from pipelint.values import fix_for
+
+    assert fix_for("parameter X has no value") == "Add to the inputs: parameter X has no value"
+    assert fix_for("the time of the request: nothing offline settles it").startswith("No input settles this offline")
+    mixed = "parameter X has no value; the time of the request: nothing offline settles it"
+    assert fix_for(mixed).startswith("Add to the inputs")
