@@ -28,6 +28,8 @@ class StackSpec:
     parameters: dict = field(default_factory=dict)
     physical_ids: dict = field(default_factory=dict)  # logical id -> the physical id CFN generated
     ssm: dict = field(default_factory=dict)  # SSM parameter name -> value in this deployment's account and region
+    # export name -> value, for Fn::ImportValue of exports that no input stack defines
+    imports: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -152,7 +154,8 @@ def from_dict(data: dict, path: Path) -> Config:
         stacks=[
             StackSpec(template=rel(s["template"]), account=s.get("account"), region=s.get("region"),
                       stack_name=s.get("stack-name"), parameters=_strings(s.get("parameters", {})),
-                      physical_ids=dict(s.get("physical-ids", {})), ssm=_ssm(s.get("ssm", {})))
+                      physical_ids=dict(s.get("physical-ids", {})), ssm=_ssm(s.get("ssm", {})),
+                      imports=_strings(s.get("imports", {})))
             for s in data.get("stacks", [])
         ],
         pipelines=[{**p, "file": rel(p["file"])} for p in data.get("pipelines", [])],

@@ -141,10 +141,11 @@ def load_world(inputs: Iterable[Path], config: Config,
                                  "it is not a CloudFormation template (a JSON object)", 1, 1)
             world.files.append(document.path)
             mapped.declares(template, deployment_map.template(document.data)._replace(single=True))
-            parameters, physical_ids, ssm = {}, {}, config.ssm
+            parameters, physical_ids, ssm, imports = {}, {}, config.ssm, {}
             for spec in config.stacks_for(template)[:1]:
                 # the manifest gives the environment; the map adds what a cloud assembly cannot say
                 parameters, physical_ids, name = spec.parameters, spec.physical_ids, spec.stack_name or name
+                imports = spec.imports
                 ssm = config.ssm_for(spec)
                 for what, ours, theirs in (("account", account, spec.account), ("region", region, spec.region)):
                     if isinstance(ours, str) and theirs and theirs != ours:
@@ -153,7 +154,7 @@ def load_world(inputs: Iterable[Path], config: Config,
                 account = account if isinstance(account, str) else spec.account or account
                 region = region if isinstance(region, str) else spec.region or region
             stacks.append(cloudformation.make_stack(document, account, region, name, parameters, exports,
-                                                    uid_for(template, account, region), physical_ids, ssm))
+                                                    uid_for(template, account, region), physical_ids, ssm, imports))
     for path in files:
         if path.name == "manifest.json" and cdk.is_assembly(path.parent):
             continue
@@ -178,7 +179,8 @@ def load_world(inputs: Iterable[Path], config: Config,
                 stacks.append(cloudformation.make_stack(document, spec.account or Unknown(
                     f"no account for {document.path} in the deployment map"), spec.region or Unknown(
                     f"no region for {document.path} in the deployment map"), name, spec.parameters, exports,
-                    uid_for(path, spec.account, spec.region), spec.physical_ids, config.ssm_for(spec)))
+                    uid_for(path, spec.account, spec.region), spec.physical_ids, config.ssm_for(spec),
+                    spec.imports))
         elif snapshot.is_snapshot(data):
             mapped.read_as(path, "a pipelint snapshot")
             snapshot.load(document, world)

@@ -103,24 +103,28 @@ class Exports:
         self.values[marker] = value
         return value
 
-    def scope(self, account: Any, region: Any) -> "ScopedExports":
-        return ScopedExports(self, account, region)
+    def scope(self, account: Any, region: Any, given: dict | None = None) -> "ScopedExports":
+        return ScopedExports(self, account, region, given)
 
 
 class ScopedExports(Mapping):
     """The exports one stack can import: ``Fn::ImportValue`` looks names up here."""
 
-    def __init__(self, exports: Exports, account: Any, region: Any) -> None:
+    def __init__(self, exports: Exports, account: Any, region: Any, given: dict | None = None) -> None:
         self.exports, self.account, self.region = exports, account, region
+        self.given = given or {}  # values the deployment map gives for exports of stacks not among the inputs
 
     def __getitem__(self, name: str) -> Any:
         owner = self.exports.owner(name, self.account, self.region)
         if owner is None:
+            if name in self.given:
+                return self.given[name]
             raise KeyError(name)
         return self.exports.value(*owner)
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self.exports.owner(name, self.account, self.region) is not None
+        return isinstance(name, str) and (name in self.given
+                                          or self.exports.owner(name, self.account, self.region) is not None)
 
     def __iter__(self):
         return iter(self.exports.owners)
@@ -130,12 +134,13 @@ class ScopedExports(Mapping):
 
 
 def make_stack(document: Document, account: Any, region: Any, name: Any, parameters: dict,
-               exports: Exports, uid: str, physical_ids: dict | None = None, ssm: dict | None = None) -> Stack:
+               exports: Exports, uid: str, physical_ids: dict | None = None, ssm: dict | None = None,
+               imports: dict | None = None) -> Stack:
     """One deployment of ``document``; ``ssm`` holds the SSM values its account and region give."""
     stack = Stack(document, uid, account, region, name, parameters, dict(physical_ids or {}))
     context = StackContext(
         account=account, region=region, partition=arns.partition_for_region(region),
-        stack_name=name, parameters=parameters, exports=exports.scope(account, region),
+        stack_name=name, parameters=parameters, exports=exports.scope(account, region, imports),
         ref=lambda logical: ref_value(stack, logical),
         get_att=lambda logical, attr: att_value(stack, logical, attr), ssm=dict(ssm or {}),
     )
