@@ -1,8 +1,9 @@
 """Loaders: every input file into one :class:`~pipelint.model.World`.
 
 ``load_world`` walks the inputs, recognises each file by its content (CloudFormation template, pipeline
-JSON, policy file, pipelint snapshot, CDK cloud assembly), loads it, then links what refers across
-files. Loaders know file formats and nothing of rules.
+JSON, policy file, pipelint snapshot, CDK cloud assembly, Terraform plan JSON) and each folder of
+``.tf`` files as a Terraform module, loads them, then links what refers across files. Loaders know file
+formats and nothing of rules.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pipelint.model import Notice, World
 from pipelint.values import Unknown
 
 TEXT_SUFFIXES = {".json", ".yaml", ".yml", ".template"}
+TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
 SKIP_DIRS = {"node_modules", "__pycache__", ".git", ".venv", "venv", ".terraform"}
 
 
@@ -27,12 +29,28 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def collect(inputs: Iterable[Path], world: World) -> tuple[list[Path], list[Path]]:
-    """(files, cdk assemblies) below ``inputs``; symlinked folders are not followed (no loops)."""
+def _is_module(folder: Path) -> bool:
+    try:
+        return any(n.endswith(".tf") and (folder / n).is_file() for n in os.listdir(folder))
+    except OSError:
+        return False
+
+
+def collect(inputs: Iterable[Path], world: World) -> tuple[list[Path], list[Path], list[Path]]:
+    """(files, cdk assemblies, Terraform module folders) below ``inputs``; symlinked folders are not
+    followed (no loops). A ``.tf`` or ``.tfvars`` file stands for its folder."""
     from pipelint.loaders import cdk
 
     files: dict[Path, Path] = {}
     assemblies: dict[Path, Path] = {}
+    modules: dict[Path, Path] = {}
+
+    def terraform(path: Path) -> None:
+        if _is_module(path.parent):
+            modules.setdefault(path.parent.resolve(), path.parent)
+        else:
+            world.notices.append(Notice(display_path(path), "a .tfvars file outside a folder of .tf files; skipped"))
+
     for given in inputs:
         if not given.exists():
             if given.is_symlink():
@@ -45,8 +63,8 @@ def collect(inputs: Iterable[Path], world: World) -> tuple[list[Path], list[Path
             if cdk.is_assembly(given.parent):
                 # its manifest or one of its templates: the assembly gives the stacks their environments
                 assemblies.setdefault(given.parent.resolve(), given.parent)
-            elif given.suffix == ".tf":
-                world.notices.append(Notice(display_path(given), "Terraform is not an input yet; skipped"))
+            elif given.suffix == ".tf" or given.name.endswith(TFVARS_SUFFIXES):
+                terraform(given)
             else:
                 files.setdefault(given.resolve(), given)
             continue
@@ -59,11 +77,17 @@ def collect(inputs: Iterable[Path], world: World) -> tuple[list[Path], list[Path
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
             for name in sorted(names):
                 path = here / name
-                if path.suffix == ".tf":
-                    world.notices.append(Notice(display_path(path), "Terraform is not an input yet; skipped"))
+                if (path.suffix == ".tf" or name.endswith(TFVARS_SUFFIXES)) and path.is_file():
+                    terraform(path)
                 elif path.suffix in TEXT_SUFFIXES and path.is_file():
                     files.setdefault(path.resolve(), path)
-    return list(files.values()), list(assemblies.values())
+    return list(files.values()), list(assemblies.values()), list(modules.values())
+
+
+def _is_plan(data: object) -> bool:
+    """``terraform show -json PLANFILE`` output (JSON Output Format: format_version, planned_values)."""
+    return isinstance(data, dict) and "format_version" in data and "terraform_version" in data and (
+        "planned_values" in data or "resource_changes" in data)
 
 
 def load_world(inputs: Iterable[Path], config: Config) -> World:
@@ -72,9 +96,10 @@ def load_world(inputs: Iterable[Path], config: Config) -> World:
     from pipelint.loaders.linking import link
 
     world = World(org_id=config.org_id, our_accounts=tuple(config.accounts))
-    files, assemblies = collect(inputs, world)
+    files, assemblies, modules = collect(inputs, world)
     exports = cloudformation.Exports()
     stacks = []
+    pending: list = []
     uids: dict[str, int] = {}
 
     def uid_for(path: Path, account: object, region: object) -> str:
@@ -103,9 +128,16 @@ def load_world(inputs: Iterable[Path], config: Config) -> World:
                 region = region if isinstance(region, str) else spec.region or region
             stacks.append(cloudformation.make_stack(document, account, region, name, parameters, exports,
                                                     uid_for(template, account, region), physical_ids))
+    read_by_terraform: set = set()
+    if modules:  # python-hcl2 is imported only when there is Terraform to read
+        from pipelint.loaders import terraform
+
+        read_by_terraform = terraform.load(modules, config, world, pending, lambda p: display_path(p))
     for path in files:
         if path.name == "manifest.json" and cdk.is_assembly(path.parent):
             continue
+        if path.resolve() in read_by_terraform:
+            continue  # a policy file that a .tf file reads with file(): part of that configuration
         document = load_document(path, display=display_path(path))
         world.files.append(document.path)
         data = document.data
@@ -127,13 +159,16 @@ def load_world(inputs: Iterable[Path], config: Config) -> World:
         elif pipeline_json.is_pipeline(data):
             bindings = config.binding_for("pipelines", path)
             pipeline_json.load(document, world, bindings[0] if bindings else None)
+        elif _is_plan(data):
+            from pipelint.loaders.terraform import plan
+
+            plan.load(document, world, pending, config)
         elif policy_files.is_policy_file(data):
             policy_files.load(document, world, config.binding_for("policies", path))
         else:
             world.notices.append(Notice(document.path, "not a template, pipeline, policy or snapshot; skipped"))
     for stack in stacks:
         cloudformation.register_exports(stack, exports)
-    pending: list = []
     for stack in stacks:
         cloudformation.load_stack(stack, world, pending)
     link(world, pending)
