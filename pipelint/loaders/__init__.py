@@ -162,7 +162,8 @@ def load_world(inputs: Iterable[Path], config: Config) -> World:
         elif _is_plan(data):
             from pipelint.loaders.terraform import plan
 
-            plan.load(document, world, pending, config)
+            specs = config.stacks_for(path)
+            plan.load(document, world, pending, specs[0] if specs else None)
         elif policy_files.is_policy_file(data):
             policy_files.load(document, world, config.binding_for("policies", path))
         else:

@@ -28,7 +28,7 @@ def link(world: World, pending: list) -> None:
         elif kind in ("bucket-versioning", "bucket-encryption"):
             _bucket_setting(world, kind, target, account, payload, source)
         elif kind == "key-policy":
-            key = world.key(target, account, region)
+            key = world.key(target, account, region) or _known_by(world, "keys", target)
             if key is None and isinstance(target, str):
                 key = next((k for k in world.keys.values() if k.key_id == target), None)
             if key is not None:
@@ -40,14 +40,26 @@ def link(world: World, pending: list) -> None:
             _event_target(world, target, account, region, payload, source)
         elif kind == "queue-policy":
             for url in target if isinstance(target, list) else [target]:
-                queue = next((q for q in world.queues.values() if q.url == url or q.arn == url), None)
+                queue = _known_by(world, "queues", url) or next(
+                    (q for q in world.queues.values() if isinstance(url, str) and (q.url == url or q.arn == url)), None)
                 if queue is not None:
                     queue.policy = payload
+
+
+def _known_by(world: World, table: str, target: Any) -> Any:
+    """The resource an unknown reference still names by its model key (a Terraform resource whose name
+    is not known: its policy attachments must find it all the same)."""
+    key = getattr(target, "of", None)
+    return getattr(world, table).get(key) if isinstance(key, str) else None
 
 
 def _bucket_policy(world: World, name: Any, account: Any, policy: Any, source: Source) -> None:
     if isinstance(name, str) and name.startswith("arn:"):
         name = arns.resource_of(name)
+    known = _known_by(world, "buckets", name)
+    if known is not None:
+        known.policy = policy
+        return
     if not isinstance(name, str):
         world.notices.append(Notice(source.file, f"the bucket of {policy.name} is not known ({name})"))
         return
@@ -62,11 +74,11 @@ def _bucket_policy(world: World, name: Any, account: Any, policy: Any, source: S
 def _bucket_setting(world: World, kind: str, name: Any, account: Any, value: Any, source: Source) -> None:
     if isinstance(name, str) and name.startswith("arn:"):
         name = arns.resource_of(name)
-    bucket = world.bucket(name)
+    bucket = world.bucket(name) or _known_by(world, "buckets", name)
     if bucket is None:
         what = "versioning" if kind == "bucket-versioning" else "default encryption"
-        world.notices.append(Notice(source.file, f"the bucket of a {what} setting is not among the inputs ({name}); "
-                                    "the setting is not attached"))
+        why = f"is not known ({name.reason})" if isinstance(name, Unknown) else f"({name}) is not among the inputs"
+        world.notices.append(Notice(source.file, f"the bucket of a {what} setting {why}; the setting is not attached"))
         return
     if kind == "bucket-versioning":
         bucket.versioning = value
@@ -79,6 +91,8 @@ def _event_target(world: World, rule: Any, account: Any, region: Any, target: An
     name, bus = rule if isinstance(rule, tuple) else (rule, None)
     if isinstance(name, str) and name.startswith("arn:"):
         found = next((r for r in world.event_rules if r.arn == name), None)
+    elif not isinstance(name, str):
+        found = next((r for r in world.event_rules if r.key == getattr(name, "of", None)), None)
     else:
         found = next((r for r in world.event_rules if r.name == name and r.account == account and r.region == region
                       and (bus is None or f":rule/{bus}/" in str(r.arn))), None)
@@ -96,7 +110,7 @@ def _event_target(world: World, rule: Any, account: Any, region: Any, target: An
 
 
 def _alias(world: World, target: Any, account: Any, region: Any, alias: Any, source: Source) -> None:
-    key = world.key(target, account, region)
+    key = world.key(target, account, region) or _known_by(world, "keys", target)
     if key is None and isinstance(target, str):
         key = next((k for k in world.keys.values() if k.key_id == target), None)
     if key is None or not isinstance(alias, str):
@@ -112,6 +126,8 @@ def _roles(world: World, names: Any, account: Any, source: Source) -> list[Role]
     for name in names if isinstance(names, list) else [names]:
         if isinstance(name, str) and name.startswith("arn:"):
             role = world.roles.get(name)
+        elif not isinstance(name, str):
+            role = _known_by(world, "roles", name)  # two unknown names are not the same name
         else:
             role = next((r for r in world.roles.values() if r.name == name and r.account == account), None)
         if role is None and isinstance(name, str):

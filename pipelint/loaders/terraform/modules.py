@@ -25,7 +25,7 @@ from pipelint.errors import InputError
 from pipelint.loaders.terraform import attributes
 from pipelint.loaders.terraform import syntax as s
 from pipelint.loaders.terraform.expressions import Scope, evaluate
-from pipelint.loaders.terraform.values import Invalid, Lazy, PosDict, to_text
+from pipelint.loaders.terraform.values import Invalid, Lazy, PosDict, UnknownOf, to_text
 from pipelint.model import Notice
 from pipelint.values import Unknown
 
@@ -33,6 +33,8 @@ META = {"count", "for_each", "provider", "providers", "depends_on", "lifecycle",
 SKIPPED_BLOCKS = {"lifecycle", "provisioner", "connection"}
 MAX_ACTIVE = 120  # nested evaluations deeper than this are refused (a reference chain, not a real setup)
 MAX_MODULE_DEPTH = 16
+# attributes that name a resource: when unknown, they still say which resource (values.UnknownOf)
+IDENTIFIERS = {"id", "arn", "name", "bucket", "key_id", "url", "function_name"}
 
 
 # -- configuration (one folder) ----------------------------------------------------------------------
@@ -704,7 +706,13 @@ class ResourceValue(Lazy):
                                                                               self.address))
 
     def get_attr(self, name: str) -> Any:
-        return self.root.memo(("attr", self.address, name), lambda: self._attribute(name))
+        return self.root.memo(("attr", self.address, name), lambda: self._identify(name, self._attribute(name)))
+
+    def _identify(self, name: str, value: Any) -> Any:
+        if name in IDENTIFIERS and isinstance(value, Unknown) and not isinstance(value, (Invalid, UnknownOf)) \
+                and not self.data:
+            return UnknownOf(value.reason, value.shape, self.instance.label(self.address))
+        return value
 
     def _attribute(self, name: str) -> Any:
         if self.data:

@@ -32,6 +32,17 @@ class Invalid(Unknown):
     __slots__ = ()
 
 
+class UnknownOf(Unknown):
+    """The unknown name or ARN of a resource the configuration defines: ``of`` is that resource's model
+    key, so what attaches to it (a bucket policy, a role policy) still finds it."""
+
+    __slots__ = ("of",)
+
+    def __init__(self, reason: str, shape: str | None, of: str):
+        super().__init__(reason, shape)
+        self.of = of
+
+
 class UnknownText(Unknown):
     """A template string with holes: ``text`` holds each hole as a sentinel, ``holes`` its Unknown."""
 
