@@ -55,7 +55,7 @@ def call(node: s.Call, scope: Scope) -> Any:
             if isinstance(arg, Invalid):
                 return arg
         for arg in args:
-            if isinstance(arg, Unknown):
+            if isinstance(arg, Unknown) and name not in IN_ORDER:
                 return arg
             unknown = find_unknown(arg) if isinstance(arg, (list, dict)) and name in DEEP else None
             if unknown is not None:
@@ -621,6 +621,8 @@ FUNCTIONS = {
     "file": _file, "templatefile": _templatefile, "fileexists": _fileexists,
 }
 CHANGING = {"timestamp", "uuid", "bcrypt", "plantimestamp"}
+# the first argument that decides wins, even when a later one is unknown
+IN_ORDER = {"coalesce", "coalescelist"}
 # jsonencode keeps the structure around unknown parts (a policy with one unknown principal)
 KEEPS_UNKNOWN = {"jsonencode"}
 # functions whose result depends on every element: an unknown anywhere inside makes them unknown

@@ -221,9 +221,13 @@ def _parse_tree(text: str, display: str, line_base: int = 0):
     except UnexpectedEOF:
         raise InputError(display, "invalid HCL: the file ends inside a block, string or expression "
                          "(a closing brace, bracket or quote is missing)",
-                         line_base + text.count("\n") + 1) from None
+                         line_base + text.rstrip("\n").count("\n") + 1) from None
     except UnexpectedToken as exc:
         token = exc.token
+        if token.type == "$END":
+            raise InputError(display, "invalid HCL: the file ends inside a block, string or expression "
+                             "(a closing brace, bracket or quote is missing)",
+                             line_base + text.rstrip("\n").count("\n") + 1) from None
         what = "the end of the file" if token.type == "$END" else repr(str(token).strip() or str(token))
         raise InputError(display, f"invalid HCL: unexpected {what}", (token.line or 0) + line_base or None,
                          token.column) from None
@@ -262,7 +266,7 @@ def parse_expression(text: str, display: str, line: int, col: int) -> Node:
     if "\n" not in text and not text.strip():
         raise InputError(display, "invalid HCL: an empty interpolation ${}", line, col)
     tree = _parse_tree("x = (" + text + ")", display, line - 1)
-    builder = _Builder(display, line - 1, col - 5)
+    builder = _Builder(display, line - 1, col - 6)  # the expression starts at column 6 of the wrapper
     body = builder.body(tree.children[0], 0)
     attribute = body.attributes.get("x")
     if attribute is None:  # pragma: no cover - the wrapper always makes one attribute
@@ -550,23 +554,28 @@ class _Builder:
             widths = [len(x) - len(x.lstrip(" \t")) for x in lines if x.strip()]
             cut = min(widths) if widths else 0
             lines = [x[cut:] for x in lines]
+        cut = 0
+        if trim:
+            widths = [len(x) - len(x.lstrip(" \t")) for x in body.split("\n")[:-1] if x.strip()]
+            cut = min(widths) if widths else 0
         text = "\n".join(lines) + ("\n" if lines else "")
         del marker
-        flat = _scan_template(text, self.display, line + 1)
+        flat = _scan_template(text, self.display, line + 1, cut)
         return Template(line, col, _assemble(flat, self.display), True)
 
 
 # -- template scanning (heredocs) ------------------------------------------------------------------
 
-def _scan_template(text: str, display: str, first_line: int) -> list:
-    """A heredoc body as the flat part list ``_assemble`` takes: text, and directive/interpolation tuples."""
+def _scan_template(text: str, display: str, first_line: int, cut: int = 0) -> list:
+    """A heredoc body as the flat part list ``_assemble`` takes: text, and directive/interpolation tuples.
+    ``cut``: the indentation ``<<-`` removed from every line (columns point into the file)."""
     flat: list = []
     i, start, n = 0, 0, len(text)
     literal: list = []
 
     def where(offset: int) -> tuple[int, int]:
         line = first_line + text.count("\n", 0, offset)
-        return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+        return line, offset - (text.rfind("\n", 0, offset) + 1) + 1 + cut
 
     while i < n:
         if text.startswith("$${", i) or text.startswith("%%{", i):
