@@ -182,7 +182,11 @@ class HclRecord:
         return self.rv.get_attr(name)
 
     def source(self, sub: tuple = (), value: Any = None) -> Source:
-        pos = getattr(value, "pos", None) or self.values.pos
+        pos = getattr(value, "pos", None)
+        if pos is None and sub and sub[0] in self.rv.block.body.attributes:
+            attribute = self.rv.block.body.attributes[sub[0]]  # the argument's own line (policy = ...)
+            pos = (self.rv.display, attribute.line, attribute.col)
+        pos = pos or self.values.pos
         return Source(pos[0], (self.address, *sub), pos[1], pos[2])
 
     def origin(self, name: str) -> tuple | None:
