@@ -748,6 +748,11 @@ def evaluate_body(block: s.Block, scope: Scope, root: Root, address: str) -> Pos
     for nested in block.body.blocks:
         if nested.type in SKIPPED_BLOCKS:
             continue
+        name = nested.labels[0] if nested.type == "dynamic" and nested.labels else nested.type
+        if name in block.body.attributes:
+            raise InputError(nested.file.display if nested.file else scope.display,
+                             f"{name} is set both as an argument (line {block.body.attributes[name].line}) and as a "
+                             "block", nested.line, nested.col)
         if nested.type == "dynamic" and nested.labels:
             _dynamic(nested, scope, root, address, out)
             continue

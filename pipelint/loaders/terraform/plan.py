@@ -62,9 +62,12 @@ class Plan:
         self.root_config = configuration.get("root_module") if isinstance(configuration.get("root_module"),
                                                                           dict) else {}
         self.unknown: dict = {}
+        self.created: set = set()
         for change in data.get("resource_changes") or []:
             if isinstance(change, dict) and isinstance(change.get("change"), dict):
                 self.unknown[change.get("address")] = change["change"].get("after_unknown")
+                if change["change"].get("actions") == ["create"]:
+                    self.created.add(change.get("address"))
         self.data_sources: dict = {}  # provider key -> {type: values}
         self._provider_cache: dict = {}
 
@@ -153,6 +156,9 @@ def _mark_unknown(values: Any, unknown: Any, address: str, path: tuple, plan: Pl
         reason = f"{address}.{dotted} is known only after apply"
         if refs:
             reason += f" (it comes from {', '.join(refs[:3])}; lint the .tf configuration to follow them)"
+        elif address in plan.created:
+            reason += (" (this plan creates the resource: lint the .tf configuration, or a plan made once it "
+                       "exists)")
         return Unknown(reason)
     if isinstance(unknown, dict):
         base = dict(values) if isinstance(values, dict) else {}
@@ -188,6 +194,23 @@ class PlanRecord:
         values = resource.get("values") if isinstance(resource.get("values"), dict) else {}
         self.values = _mark_unknown(_unset(values), plan.unknown.get(self.address), self.address, (), plan)
         self.provider = plan.provider_key(self.address)
+        if self.type == "aws_codepipeline":
+            self._unset_regions()
+
+    def _unset_regions(self) -> None:
+        """An action ``region`` the configuration does not set is computed by the provider, and CodePipeline
+        runs such an action in the pipeline's region (CodePipeline API reference, ActionDeclaration): not an
+        unknown. Only where the configuration shows the action block (a dynamic block it does not)."""
+        stages_config = (self.plan.resource_config(self.address).get("expressions") or {}).get("stage")
+        for si, stage in enumerate(self.values.get("stage") if isinstance(self.values.get("stage"), list) else []):
+            config = stages_config[si] if isinstance(stages_config, list) and si < len(stages_config) else None
+            actions_config = config.get("action") if isinstance(config, dict) else None
+            for ai, action in enumerate(stage.get("action") if isinstance(stage, dict) and isinstance(
+                    stage.get("action"), list) else []):
+                declared = actions_config[ai] if isinstance(actions_config, list) and ai < len(actions_config) else None
+                if isinstance(action, dict) and isinstance(action.get("region"), Unknown) and \
+                        isinstance(declared, dict) and "region" not in declared:
+                    action["region"] = None
 
     @property
     def account(self) -> Any:
@@ -211,7 +234,8 @@ class PlanRecord:
         return value
 
     def source(self, sub: tuple = (), value: Any = None) -> Source:
-        position = self.plan.document.locate(self.json_path + ("values",) + tuple(sub))
+        inner = ("values", *sub) if sub else ("address",)  # the resource at its address
+        position = self.plan.document.locate(self.json_path + inner)
         line, column = position or (None, None)
         return Source(self.plan.file, (self.address, *sub), line, column)
 

@@ -115,7 +115,10 @@ def policy_document(rv: Any) -> Any:
     """The ``json`` of an ``aws_iam_policy_document`` data source."""
     values = rv.values()
     statements = []
-    for block in values.get("statement", []):
+    blocks = values.get("statement", [])
+    if isinstance(blocks, Unknown):
+        return blocks
+    for block in blocks if isinstance(blocks, list) else []:
         made = _statement(block)
         if isinstance(made, Unknown):
             return made

@@ -15,8 +15,8 @@ from typing import Any, Protocol
 from pipelint import arns
 from pipelint.loaders.pipeline_shape import build_pipeline, text
 from pipelint.loaders.terraform.policies import policy_doc
-from pipelint.model import (Bucket, Connection, EventRule, Function, Key, ManagedPolicy, PolicyDoc, Project, Queue,
-                            Role, Source, Target, World)
+from pipelint.model import (Bucket, Connection, EventRule, Function, Key, ManagedPolicy, Notice, PolicyDoc, Project,
+                            Queue, Role, Source, Target, World)
 from pipelint.values import Unknown
 
 
@@ -45,6 +45,17 @@ HANDLED = {
 }
 
 
+def _items(value: Any) -> list:
+    """A nested block list (or a list argument) as a list; an unknown one as one unknown entry."""
+    if isinstance(value, list):
+        return value
+    return [value] if isinstance(value, Unknown) else []
+
+
+def _unknown_in(items: list) -> Unknown | None:
+    return next((i for i in items if isinstance(i, Unknown)), None)
+
+
 def _first(value: Any) -> Any:
     """The first of a nested block list (``versioning { ... }``), None when there is none."""
     if isinstance(value, list):
@@ -62,10 +73,16 @@ def _key_of(rec: Record, arn: Any) -> str:
     return arn if isinstance(arn, str) else rec.key
 
 
-def _policy(rec: Record, name: str, what: str, value: Any = None, sub: tuple | None = None) -> PolicyDoc | None:
+def _policy(rec: Record, name: str, what: str, value: Any = None, sub: tuple | None = None,
+            required: bool = True) -> PolicyDoc | None:
+    """The policy argument ``name`` as a PolicyDoc; a required one that is not set is unknown (Terraform
+    refuses the configuration), an optional one is None (the resource has no policy)."""
     value = rec.values.get(name) if value is None and sub is None else value
     sub = (name,) if sub is None else sub
-    return policy_doc(value, f"{what} of {rec.address}", rec.source(sub), rec.origin(name) if len(sub) == 1 else None)
+    found = policy_doc(value, f"{what} of {rec.address}", rec.source(sub), rec.origin(name) if len(sub) == 1 else None)
+    if found is None and required:
+        return PolicyDoc(Unknown(f"{rec.address} sets no {name}"), f"{what} of {rec.address}", rec.source(sub))
+    return found
 
 
 def load(rec: Record, world: World, pending: list) -> None:
@@ -80,7 +97,14 @@ def _pipeline(rec: Record, world: World, pending: list) -> None:
     v = rec.values
     places: dict = {}  # API path -> (TF sub path, value with a position)
     declaration: dict = {"roleArn": v.get("role_arn"), "pipelineType": v.get("pipeline_type")}
-    stores = [s for s in v.get("artifact_store") or [] if isinstance(s, dict)]
+    stores = _items(v.get("artifact_store"))
+    unknown = _unknown_in(stores)
+    if unknown is not None:
+        # the stores decide every regional check: rather no verdict on this pipeline than wrong ones
+        world.notices.append(Notice(rec.source().file, f"the artifact stores of pipeline {rec.address} are not "
+                                    f"known ({unknown.reason}); the pipeline is not checked"))
+        return
+    stores = [s for s in stores if isinstance(s, dict)]
 
     def api_store(store: dict) -> dict:
         key = _first(store.get("encryption_key"))
@@ -96,12 +120,14 @@ def _pipeline(rec: Record, world: World, pending: list) -> None:
         for i, store in enumerate(stores):
             places[("artifactStores", i, "artifactStore")] = (("artifact_store", i), store)
     stages = []
-    for si, stage in enumerate(v.get("stage") or []):
+    for si, stage in enumerate(_items(v.get("stage"))):
         if not isinstance(stage, dict):
+            _hidden(world, rec, stage, "stages")
             continue
         actions = []
-        for ai, action in enumerate(stage.get("action") or []):
+        for ai, action in enumerate(_items(stage.get("action"))):
             if not isinstance(action, dict):
+                _hidden(world, rec, action, f"actions of stage {stage.get('name')}")
                 continue
             places[("stages", len(stages), "actions", len(actions))] = (("stage", si, "action", ai), action)
             actions.append({
@@ -125,6 +151,14 @@ def _pipeline(rec: Record, world: World, pending: list) -> None:
     arn = rec.attr("arn")
     world.pipelines.append(build_pipeline(declaration, key=_key_of(rec, arn), name=v.get("name"),
                                           account=rec.account, region=rec.region, base=(), locate=locate))
+
+
+def _hidden(world: World, rec: Record, value: Any, what: str) -> None:
+    if isinstance(value, Unknown):
+        notice = Notice(rec.source().file, f"the {what} of pipeline {rec.address} are not known ({value.reason}); "
+                        "pipelint checks the others")
+        if all(n.message != notice.message for n in world.notices):
+            world.notices.append(notice)
 
 
 def _names(value: Any) -> list:
@@ -153,7 +187,9 @@ def _sse_key(configuration: Any) -> Any:
     rules = _get(_first(configuration), "rule") if configuration is not None else None
     if isinstance(rules, Unknown):
         return rules
-    for rule in rules if isinstance(rules, list) else []:
+    for rule in _items(rules):
+        if isinstance(rule, Unknown):
+            return rule
         default = _first(_get(rule, "apply_server_side_encryption_by_default"))
         algorithm = _get(default, "sse_algorithm")
         if isinstance(algorithm, Unknown):
@@ -236,7 +272,7 @@ def _role(rec: Record, world: World, pending: list) -> None:
     v = rec.values
     arn = rec.attr("arn")
     inline = []
-    for i, block in enumerate(v.get("inline_policy") or []):
+    for i, block in enumerate(_items(v.get("inline_policy"))):
         if isinstance(block, Unknown):
             inline.append(PolicyDoc(block, f"inline policies of {rec.address}", rec.source(("inline_policy",))))
         elif isinstance(block, dict) and block.get("policy") is not None:
@@ -260,8 +296,7 @@ def _role_policy(rec: Record, world: World, pending: list) -> None:
 def _managed_policy(rec: Record, world: World, pending: list) -> None:
     arn = rec.attr("arn")
     world.add("managed_policies", ManagedPolicy(key=_key_of(rec, arn), arn=text(arn, f"the ARN of {rec.address}"),
-                                                document=_policy(rec, "policy", "managed policy")
-                                                or PolicyDoc(Unknown(f"{rec.address} has no policy"), rec.address)))
+                                                document=_policy(rec, "policy", "managed policy")))
 
 
 def _attachment(rec: Record, world: World, pending: list) -> None:
@@ -321,7 +356,7 @@ def _queue(rec: Record, world: World, pending: list) -> None:
     world.add("queues", Queue(key=_key_of(rec, arn), arn=text(arn, f"the ARN of {rec.address}"),
                               url=text(rec.attr("url"), f"the URL of {rec.address}"), account=rec.account,
                               region=rec.region, source=rec.source(),
-                              policy=_policy(rec, "policy", "queue policy")))
+                              policy=_policy(rec, "policy", "queue policy", required=False)))
 
 
 def _queue_policy(rec: Record, world: World, pending: list) -> None:
