@@ -173,7 +173,7 @@ class HclRecord:
 
     @property
     def region(self) -> Any:
-        given = self.rv.arg("region") if self.type != "aws_s3_bucket" else None
+        given = self.rv.arg("region")
         if isinstance(given, str) or isinstance(given, Unknown):
             return given  # AWS provider 6: a resource's own region overrides its provider's
         return self.rv.region
