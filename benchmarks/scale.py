@@ -111,7 +111,7 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
             "inline_policies": {"start": {"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Action": "codepipeline:StartPipelineExecution",
                  "Resource": f"arn:aws:codepipeline:*:{t}:*"}]}},
-            "managed_policy_arns": []})
+            "managed_policy_arns": [], "permissions_boundary": None})
 
     for a in sorted({targets[i % len(targets)] for i in range(pipelines)}):
         add(a, "global", "roles", {
@@ -119,7 +119,7 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
             "trust": {"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Principal": {"Service": "cloudformation.amazonaws.com"},
                  "Action": "sts:AssumeRole"}]},
-            "inline_policies": {}, "managed_policy_arns": ["arn:aws:iam::aws:policy/PowerUserAccess"]})
+            "inline_policies": {}, "managed_policy_arns": ["arn:aws:iam::aws:policy/PowerUserAccess"], "permissions_boundary": None})
 
     for i in range(pipelines):
         t, home, target = tooling[i % len(tooling)], region_names[i % len(region_names)], targets[i % len(targets)]
@@ -145,7 +145,7 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
                 {"Sid": "AssumeDeployRole", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": deploy_role},
                 {"Sid": "Build", "Effect": "Allow", "Action": ["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
                  "Resource": project}]}},
-            "managed_policy_arns": []})
+            "managed_policy_arns": [], "permissions_boundary": None})
         add(t, "global", "roles", {
             "arn": build_role,
             "trust": {"Version": "2012-10-17", "Statement": [
@@ -157,7 +157,7 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
                  "Resource": key(t, home)},
                 {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
                  "Resource": "*"}]}},
-            "managed_policy_arns": []})
+            "managed_policy_arns": [], "permissions_boundary": None})
         add(target, "global", "roles", {
             "arn": deploy_role,
             "trust": {"Version": "2012-10-17", "Statement": [
@@ -170,7 +170,7 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
                  "Resource": f"arn:aws:kms:*:{t}:key/*"},
                 {"Sid": "DeployStacks", "Effect": "Allow", "Action": "cloudformation:*", "Resource": "*"},
                 {"Sid": "PassExecutionRole", "Effect": "Allow", "Action": "iam:PassRole", "Resource": exec_role}]}},
-            "managed_policy_arns": []})
+            "managed_policy_arns": [], "permissions_boundary": None})
         add(t, home, "projects", {"arn": project, "name": f"{name}-build", "service_role": build_role,
                                   "encryption_key": key(t, home)})
         add(t, home, "event_rules", {"arn": f"arn:aws:events:{home}:{t}:rule/trigger-{name}", "targets": [

@@ -19,7 +19,7 @@ from pipelint.values import Unknown
 class Access:
     pipeline: Pipeline
     action: Action
-    role_arn: str
+    role_arn: str  # the principal that reads and writes the artifacts
     region: str
     store: ArtifactStore
     bucket_name: str
@@ -28,6 +28,8 @@ class Access:
     key: Key | None
     reads: list  # input artifact names
     writes: list  # output artifact names
+    who: str = "action role"  # "action role", "pipeline role", "CodeBuild service role of project X"
+    cross_account: bool = True
 
     def folder(self, artifact: str) -> str:
         """Where the artifact's objects go: keys look like <pipeline[:20]>/<artifact[:10]>/<7 random
@@ -39,19 +41,45 @@ class Access:
     def object_arn(self, artifact: str) -> str:
         return f"arn:{arns.partition_for_region(self.region)}:s3:::{self.bucket_name}/{self.folder(artifact)}object"
 
-    def context(self, write: bool) -> dict:
-        ctx = {"aws:SecureTransport": True}
-        if write:
-            ctx["s3:x-amz-server-side-encryption"] = "aws:kms"
-            if isinstance(self.store.key_id, str):
-                ctx["s3:x-amz-server-side-encryption-aws-kms-key-id"] = self.store.key_id
-        return ctx
+
+def principals(world: World, pipeline: Pipeline, action: Action, region: Any) -> list[tuple[str, Any]]:
+    """Who touches an action's artifacts: (what it is, its role ARN or an Unknown saying why not known).
+
+    CodeBuild reads its input artifacts and writes its outputs itself, with the project's service role
+    (CodeBuild UG, "Use CodeBuild with CodePipeline": the service role needs access to the artifact
+    bucket and key). Every other action's artifacts are read and written by CodePipeline with the
+    action's role, or the pipeline's role when the action has none — the artifact credentials it hands
+    to Lambda invoke and custom actions are that role's too (CodePipeline UG, "CodePipeline service
+    role", "Lambda invoke action")."""
+    if action.provider == "CodeBuild":
+        name = queries.project_name(action)
+        account = queries.action_account(pipeline, action)
+        project = queries.find_project(world, name, account, region)
+        if project is None:
+            why = name if isinstance(name, Unknown) else Unknown(
+                f"the template or snapshot that defines CodeBuild project {name} (its service role touches "
+                "the artifacts)")
+            return [(f"CodeBuild service role of project {name}", why)]
+        role = project.service_role
+        if isinstance(role, str) and not role.startswith("arn:") and isinstance(project.account, str):
+            role = f"arn:{arns.partition_for_region(region)}:iam::{project.account}:role/{role}"
+        if role is None:
+            role = Unknown(f"the ServiceRole of CodeBuild project {project.name}")
+        return [(f"CodeBuild service role of project {project.name}", role)]
+    if action.role_arn is not None:
+        return [("action role", action.role_arn)]
+    return [("pipeline role", pipeline.role_arn if pipeline.role_arn is not None
+             else Unknown(f"the roleArn of pipeline {pipeline.label}"))]
 
 
-def accesses(world: World, pipeline: Pipeline) -> Iterator[tuple[Action, Access | Unknown]]:
-    """Each cross-account action with the store it uses; Unknown when the inputs cannot say."""
+def accesses(world: World, pipeline: Pipeline, *, same_account: bool = False) -> Iterator[tuple[Action, Access | Unknown]]:
+    """Each principal that reads or writes an action's artifacts, with the store it uses; Unknown when
+    the inputs cannot say. Only principals in another account than the bucket unless ``same_account``
+    (an action without its own role runs in the pipeline's account, with the bucket)."""
     for action in pipeline.actions:
-        if not (action.input_artifacts or action.output_artifacts) or action.role_arn is None:
+        if not (action.input_artifacts or action.output_artifacts):
+            continue
+        if not same_account and action.role_arn is None:
             continue
         region = pipeline.action_region(action)
         store = queries.store_for(pipeline, region)
@@ -60,21 +88,24 @@ def accesses(world: World, pipeline: Pipeline) -> Iterator[tuple[Action, Access 
         if isinstance(store, Unknown):
             yield action, store
             continue
-        if isinstance(action.role_arn, Unknown):
-            yield action, action.role_arn
-            continue
         if not isinstance(store.bucket, str):
             yield action, store.bucket if isinstance(store.bucket, Unknown) else Unknown("the store has no bucket")
             continue
         bucket = world.bucket(store.bucket)
         bucket_account = bucket.account if bucket is not None else pipeline.account
-        role_account = arns.account_of(action.role_arn)
         if isinstance(bucket_account, Unknown):
             yield action, bucket_account
             continue
-        if role_account == bucket_account:
-            continue  # same account: not a cross-account link
-        key = queries.store_key(world, pipeline, region, store)
-        yield action, Access(pipeline, action, action.role_arn, region, store, store.bucket, bucket, bucket_account,
-                             key, [a for a in action.input_artifacts if isinstance(a, str)],
-                             [a for a in action.output_artifacts if isinstance(a, str)])
+        key = None
+        for who, role_arn in principals(world, pipeline, action, region):
+            if isinstance(role_arn, Unknown):
+                yield action, role_arn
+                continue
+            cross = arns.account_of(role_arn) != bucket_account
+            if not cross and not same_account:
+                continue
+            if key is None:
+                key = queries.store_key(world, pipeline, region, store)
+            yield action, Access(pipeline, action, role_arn, region, store, store.bucket, bucket, bucket_account,
+                                 key, [a for a in action.input_artifacts if isinstance(a, str)],
+                                 [a for a in action.output_artifacts if isinstance(a, str)], who, cross)

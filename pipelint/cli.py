@@ -41,7 +41,13 @@ class Level(str, Enum):
 
 def _version(value: bool) -> None:
     if value:
+        from pipelint.data import aws_managed_policies
+
         print(f"pipelint {__version__}")
+        try:
+            print(aws_managed_policies.summary())
+        except (OSError, ValueError, KeyError) as exc:  # a broken install: say so, no traceback
+            print(f"AWS-managed policies: pipelint's copy cannot be read ({exc})")
         raise typer.Exit()
 
 
@@ -87,6 +93,8 @@ OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write
 FailOnOpt = Annotated[Optional[Level], typer.Option(
     "--fail-on", help="Exit 1 when a finding has this severity or higher (default: error).")]
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help="Plain text output.")]
+VerboseOpt = Annotated[bool, typer.Option(
+    "--verbose", "-v", help="Text output: list each unverified finding, not only the inputs that would settle them.")]
 
 
 @app.command()
@@ -105,6 +113,7 @@ def check(
         "--changed", help="PATHS are changed files (the pre-commit hook): lint the configuration's inputs, "
                           "list findings in PATHS first, do nothing when no input changed.")] = False,
     no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Lint the inputs and report findings."""
     from pipelint import runner
@@ -114,13 +123,13 @@ def check(
         chosen = False if no_baseline else baseline
         outcome = runner.check(list(paths or []), cfg, select=runner.check_selectors(select or (), "--select"),
                                ignore=runner.check_selectors(ignore or (), "--ignore"), baseline=chosen,
-                               changed=changed)
+                               changed=changed, outputs=runner.report_files(output))
         level = fail_on.value if fail_on else cfg.fail_on
         fmt = output_format.value
         if outcome.skipped and fmt == "text":
             runner.emit("No input changed: nothing to check\n", output)
             return 0
-        return runner.report(outcome, fmt, output, level, no_color)
+        return runner.report(outcome, fmt, output, level, no_color, verbose)
 
     raise typer.Exit(guarded(work))
 
@@ -141,13 +150,63 @@ def write_baseline(
 
     def work():
         cfg = runner.find_config(config, list(paths or []))
-        outcome = runner.check(list(paths or []), cfg, select=runner.check_selectors(select or (), "--select"),
-                               ignore=runner.check_selectors(ignore or (), "--ignore"), baseline=False)
         target = output or cfg.baseline or Path("pipelint-baseline.json")
+        outcome = runner.check(list(paths or []), cfg, select=runner.check_selectors(select or (), "--select"),
+                               ignore=runner.check_selectors(ignore or (), "--ignore"), baseline=False,
+                               outputs=runner.report_files(Path(target)))
         count = baseline_module.write(outcome.findings, Path(target))
         print(f"pipelint: wrote {count} finding(s) to {target}", file=sys.stderr)
 
     guarded(work)
+
+
+@app.command()
+def init(
+    paths: Annotated[Optional[list[Path]], typer.Argument(
+        help="Templates, cdk.out folders or folders of them (default: the current folder).", show_default=False)] = None,
+    config: Annotated[Optional[Path], typer.Option(
+        "--config", "-c", help="Configuration file to write (default: pipelint.toml in the current folder).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing configuration.")] = False,
+    interactive: Annotated[Optional[bool], typer.Option(
+        "--input/--no-input", help="Ask for each value (default: when standard input is a terminal); "
+                                   "--no-input writes what can be inferred and marks the rest TODO.")] = None,
+) -> None:
+    """Write a deployment map (pipelint.toml) for the templates it finds, asking for what it cannot infer."""
+    from pipelint import init as init_module
+
+    def work():
+        target = config or Path("pipelint.toml")
+        inputs = list(paths or [Path(".")])
+        session = init_module.prepare(inputs, target, force)
+        if sys.stdin.isatty() if interactive is None else interactive:
+            print(f"pipelint init: {len(session.templates)} template(s). Enter takes the [inferred] value, "
+                  "'-' leaves a value out (marked TODO).", file=sys.stderr)
+            init_module.converse(session, _ask, lambda text: print(text, file=sys.stderr))
+        else:
+            init_module.accept_inferred(session)
+        written = init_module.write(session, inputs, target)
+        todo = f"; {len(written.todo)} value(s) to fill in, marked TODO" if written.todo else ""
+        print(f"pipelint: wrote {target} ({written.entries} stack entr{'y' if written.entries == 1 else 'ies'}"
+              f"{todo}); next: pipelint check", file=sys.stderr)
+
+    guarded(work)
+
+
+def _ask(question, default: str | None, why: str) -> str:
+    """One question on the terminal (stderr, so stdout stays free); end of input stops init."""
+    import click
+
+    from pipelint.errors import UsageError
+
+    if question.help:
+        print(f"  ({question.help})", file=sys.stderr)
+    if default and why:
+        print(f"  inferred: {why}", file=sys.stderr)
+    try:
+        return click.prompt(question.text, default=default or "", show_default=bool(default), err=True)
+    except click.exceptions.Abort:
+        raise UsageError("input ended before the last question; nothing written "
+                         "(--no-input writes what can be inferred)") from None
 
 
 @app.command("rules")
@@ -200,6 +259,7 @@ def audit(
     baseline: Annotated[Optional[Path], typer.Option(
         "--baseline", help="Report only findings not in this baseline (made from a --save folder).")] = None,
     no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
     workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Concurrent AWS reads.")] = 16,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar on stderr.")] = False,
     print_policy: Annotated[bool, typer.Option(
@@ -213,6 +273,11 @@ def audit(
         if print_policy:
             sys.stdout.write(live.policy_text())
             return 0
+        try:
+            import boto3  # noqa: F401 - only the audit needs it: the `live` extra
+        except ImportError:
+            raise UsageError("pipelint audit reads AWS with boto3, which is not installed: "
+                             "pip install 'pipelint[live]'") from None
         ids = [a.strip() for value in accounts or () for a in value.split(",") if a.strip()]
         bad = [a for a in ids if not (len(a) == 12 and a.isdigit())]
         if bad:
@@ -224,7 +289,8 @@ def audit(
         outcome, snapshot = live.audit(options, cfg, save=save, select=runner.check_selectors(select or (), "--select"),
                                        ignore=runner.check_selectors(ignore or (), "--ignore"), baseline=baseline or False)
         print(live.summary(snapshot) + (f"; snapshot saved in {save}" if save else ""), file=sys.stderr)
-        return live.report(outcome, output_format.value, output, fail_on.value if fail_on else cfg.fail_on, no_color)
+        return live.report(outcome, output_format.value, output, fail_on.value if fail_on else cfg.fail_on, no_color,
+                           verbose)
 
     raise typer.Exit(guarded(work))
 

@@ -27,6 +27,7 @@ class StackSpec:
     stack_name: str | None = None
     parameters: dict = field(default_factory=dict)
     physical_ids: dict = field(default_factory=dict)  # logical id -> the physical id CFN generated
+    ssm: dict = field(default_factory=dict)  # SSM parameter name -> value in this deployment's account and region
     # Terraform root module folders: variable values as given (typed), -var-file files, and the account
     # and region of aliased providers ("aws.tooling" -> {account, region})
     values: dict = field(default_factory=dict)
@@ -47,8 +48,15 @@ class Config:
     baseline: Path | None = None
     stacks: list = field(default_factory=list)  # StackSpec
     pipelines: list = field(default_factory=list)  # dicts with file (Path), account, region
-    policies: list = field(default_factory=list)  # dicts with file (Path), resource, kind
+    policies: list = field(default_factory=list)  # dicts with file (Path), resource, kind; or kind, targets
     suppress: list = field(default_factory=list)
+    # [organization]: id, root, management-account, children {parent: [child ids]}, listings [{file, parent}]
+    organization: dict = field(default_factory=dict)
+    ssm: dict = field(default_factory=dict)  # SSM parameter name -> value, for every deployment
+
+    def ssm_for(self, spec: StackSpec | None) -> dict:
+        """The SSM values one deployment reads: an entry's own ``ssm`` wins over the top-level table."""
+        return {**self.ssm, **spec.ssm} if spec is not None and spec.ssm else self.ssm
 
     def stacks_for(self, template: Path) -> list[StackSpec]:
         resolved = template.resolve()
@@ -56,7 +64,13 @@ class Config:
 
     def binding_for(self, table: str, file: Path) -> list[dict]:
         resolved = file.resolve()
-        return [entry for entry in getattr(self, table) if entry["file"].resolve() == resolved]
+        return [entry for entry in getattr(self, table) if "file" in entry and entry["file"].resolve() == resolved]
+
+    def listing_for(self, file: Path) -> dict | None:
+        """The ``[[organization.listings]]`` entry that says whose children ``file`` lists."""
+        resolved = file.resolve()
+        return next((entry for entry in self.organization.get("listings", [])
+                     if entry["file"].resolve() == resolved), None)
 
 
 def find(start: Path) -> Path | None:
@@ -143,15 +157,29 @@ def from_dict(data: dict, path: Path) -> Config:
         stacks=[
             StackSpec(template=rel(s["template"]), account=s.get("account"), region=s.get("region"),
                       stack_name=s.get("stack-name"), parameters=_strings(s.get("parameters", {})),
-                      physical_ids=dict(s.get("physical-ids", {})), values=dict(s.get("parameters", {})),
-                      var_files=[rel(f) for f in s.get("var-files", [])],
+                      physical_ids=dict(s.get("physical-ids", {})), ssm=_ssm(s.get("ssm", {})),
+                      values=dict(s.get("parameters", {})), var_files=[rel(f) for f in s.get("var-files", [])],
                       providers={k: dict(v) for k, v in s.get("providers", {}).items()})
             for s in data.get("stacks", [])
         ],
         pipelines=[{**p, "file": rel(p["file"])} for p in data.get("pipelines", [])],
-        policies=[{**p, "file": rel(p["file"])} for p in data.get("policies", [])],
+        policies=[{**p, "file": rel(p["file"])} if "file" in p else dict(p) for p in data.get("policies", [])],
         suppress=list(data.get("suppress", [])),
+        organization=_organization(data.get("organization", {}), rel),
+        ssm=_ssm(data.get("ssm", {})),
     )
+
+
+def _organization(table: dict, rel) -> dict:
+    out = dict(table)
+    if "listings" in table:
+        out["listings"] = [{**entry, "file": rel(entry["file"])} for entry in table["listings"]]
+    return out
+
+
+def _ssm(values: dict[str, Any]) -> dict[str, str]:
+    """SSM values as CloudFormation reads them: a StringList (a list here) is comma-separated."""
+    return {name: ",".join(value) if isinstance(value, list) else value for name, value in values.items()}
 
 
 def _strings(parameters: dict[str, Any]) -> dict[str, Any]:

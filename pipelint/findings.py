@@ -41,3 +41,29 @@ class Finding:
 
     def sort_key(self) -> tuple:
         return (self.source.file, self.source.line or 0, self.source.column or 0, self.rule_id, self.message)
+
+
+@dataclass
+class Missing:
+    """One input the inputs lack, and the unverified findings it would settle."""
+
+    settle: str
+    findings: list = field(default_factory=list)
+
+    @property
+    def rules(self) -> list[str]:
+        return sorted({f.rule_id for f in self.findings})
+
+
+def missing_inputs(findings: list[Finding]) -> list[Missing]:
+    """Active unverified findings grouped by what would settle them, the input that settles most first.
+
+    Grouped by ``Finding.settle`` as the rule gave it (whitespace and a final full stop aside), never
+    by reading the fix text; a finding made without it falls back on its fix, then its message."""
+    groups: dict[str, Missing] = {}
+    for f in findings:
+        if f.verdict != UNVERIFIED or f.suppressed is not None:
+            continue
+        text = " ".join((f.settle or f.fix or f.message).split()).rstrip(".")
+        groups.setdefault(text, Missing(text)).findings.append(f)
+    return sorted(groups.values(), key=lambda m: (-len(m.findings), -len(m.rules), m.settle))

@@ -11,8 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pipelint import arns
-from pipelint.data import aws_managed_policies
+from pipelint import arns, queries, request_context
 from pipelint.model import PolicyDoc, Role, Source, World
 from pipelint.policy import Decision, Policy, Principal, Request, Result, evaluate
 from pipelint.values import Unknown
@@ -43,49 +42,108 @@ def identity_policies(world: World, role: Role | None) -> list[Policy] | None:
     if role is None:
         return None
     found = [Policy(d.document, d.name, d) for d in role.inline_policies]
-    for arn in role.managed_policy_arns:
-        managed = world.managed_policy(arn)
-        if managed is not None:
-            found.append(Policy(managed.document.document, f"managed policy {arn}", managed.document))
-            continue
-        known = aws_managed_policies.document(arn)
-        if known is not None:
-            found.append(Policy(known, f"AWS managed policy {arn}"))
-        else:
-            reason = (arn.reason if isinstance(arn, Unknown)
-                      else f"the document of managed policy {arn} (not among the inputs)")
-            found.append(Policy(Unknown(reason), f"managed policy {arn}"))
+    found.extend(managed_policy(world, arn) for arn in role.managed_policy_arns)
     if not role.policies_complete:
         found.append(Policy(Unknown(f"the identity policies of role {role.arn} (the inputs hold only part "
                                     "of them)"), f"other policies of {role.arn}"))
     return found
 
 
+def managed_policy(world: World, arn: Any) -> Policy:
+    """The managed policy ``arn`` as the evaluator sees it: the inputs' document first (a template, a
+    snapshot or the live audit read the real one), else pipelint's copy of an AWS-managed policy (its
+    name carries the copy's date, so messages quoting it do), else unknown, saying what would settle it."""
+    managed = world.managed_policy(arn)
+    if managed is not None:
+        return Policy(managed.document.document, f"managed policy {arn}", managed.document)
+    if isinstance(arn, Unknown):
+        return Policy(Unknown(arn.reason), f"managed policy {arn}")
+    if _aws_managed(arn):
+        from pipelint.data import aws_managed_policies  # the shipped copy: imported and read only here
+
+        copy = aws_managed_policies.lookup(arn)
+        if copy is not None:
+            return Policy(copy.document, aws_managed_policies.label(copy))
+        return Policy(Unknown(aws_managed_policies.missing(arn)), f"AWS managed policy {arn}")
+    return Policy(Unknown(f"the document of managed policy {arn} (not among the inputs)"), f"managed policy {arn}")
+
+
+def _aws_managed(arn: Any) -> bool:
+    """An AWS-managed policy ARN (``arn:PARTITION:iam::aws:policy/...``), without importing the data module."""
+    return isinstance(arn, str) and arn.startswith("arn:") and ":iam::aws:policy/" in arn
+
+
+def copies_note(world: World, check: Check) -> str:
+    """When the principal's own policy decided with AWS-managed policies from pipelint's copy, say so
+    (with the copy's date): AWS may have changed them since."""
+    role = None if check.service else world.role(check.principal)
+    if role is None:
+        return ""
+    arns_used = [arn for arn in role.managed_policy_arns if _aws_managed(arn) and world.managed_policy(arn) is None]
+    if not arns_used:
+        return ""
+    from pipelint.data import aws_managed_policies
+
+    used = [aws_managed_policies.lookup(arn) for arn in arns_used]
+    labels = [aws_managed_policies.label(copy) for copy in used if copy is not None]
+    return f"; this rests on {', '.join(labels)}" if labels else ""
+
+
+def boundary(world: World, role: Role | None) -> Policy | None:
+    """The role's permissions boundary (IAM UG, "Permissions boundaries for IAM entities"): it caps
+    every identity-based grant; None when the role has none."""
+    if role is None or role.permissions_boundary is None:
+        return None
+    policy = managed_policy(world, role.permissions_boundary)
+    name = f"permissions boundary {role.permissions_boundary} of role {role.arn}"
+    if isinstance(policy.document, Unknown):
+        return Policy(Unknown(f"{policy.document.reason}, the {name}"), name)
+    return Policy(policy.document, name, policy.source)
+
+
 def principal(world: World, arn: Any, service: str | None = None) -> Principal:
     if service:
         return Principal(arn=None, account=None, service=service)
     account = arns.account_of(arn)
-    org = world.org_id if world.org_id and (not world.our_accounts or account in world.our_accounts) else None
-    return Principal(arn=arn if isinstance(arn, str) else None, account=account, org_id=org)
+    role_arn = None
+    if isinstance(arn, str) and ":assumed-role/" in arn:
+        # a session's aws:PrincipalArn is its role's ARN, path included: known when the role is
+        name = arn.split(":assumed-role/", 1)[1].split("/", 1)[0]
+        role_arn = next((r.arn for r in world.roles.values() if r.name == name and r.account == account), None)
+    return Principal(arn=arn if isinstance(arn, str) else None, account=account, role_arn=role_arn,
+                     org_id=request_context.organization_of(world, account))
 
 
 def run(world: World, check: Check) -> Result:
+    from pipelint import guardrails  # the organization's SCPs and RCPs, and what the model settles
+
     role = world.role(check.principal) if not check.service else None
     identities = [] if check.service else identity_policies(world, role)
+    if identities is None and isinstance(check.principal, str):
+        why = queries.settle_role(world, check.principal)
+        identities = [Policy(Unknown(why), f"identity policies of {check.principal}")]
+    context = {**request_context.resource(world, check.resource_account), **(check.context or {})}
     request = Request(
         principal=principal(world, check.principal, check.service), action=check.action,
         resource=check.resource,
         resource_account=check.resource_account if isinstance(check.resource_account, str) else None,
-        context=check.context or {})
-    return evaluate(request, identities, policy(check.resource_policy), kind=check.kind)
+        context={**context, **guardrails.context(world, check), **(check.context or {})})
+    return evaluate(request, identities, policy(check.resource_policy), kind=check.kind,
+                    permissions_boundary=boundary(world, role), **guardrails.layers(world, check))
 
 
 def layer_text(result: Result, resource_word: str, absent: bool = False) -> str:
     """Which layer let the request down, in words; ``absent``: the resource has no policy at all and
     the request needs one (a service principal, or a principal from another account)."""
     parts = []
+    if result.scp is not None and result.scp is not Decision.ALLOWED:
+        parts.append(f"the organization's service control policy layer ({_word(result.scp)})")
+    if result.rcp is not None and result.rcp is not Decision.ALLOWED:
+        parts.append(f"the organization's resource control policy layer ({_word(result.rcp)})")
     if result.identity is not None and result.identity is not Decision.ALLOWED:
         parts.append(f"the principal's own IAM policy ({_word(result.identity)})")
+    if result.boundary is not None and result.boundary is not Decision.ALLOWED:
+        parts.append(f"its permissions boundary ({_word(result.boundary)}; a boundary caps what IAM policies grant)")
     if result.resource is not None and result.resource is not Decision.ALLOWED:
         parts.append(f"the {resource_word} ({_word(result.resource)})")
     elif absent:
@@ -98,13 +156,16 @@ def _word(decision: Decision) -> str:
             Decision.UNKNOWN: "cannot be settled", Decision.ALLOWED: "allows it"}[decision]
 
 
-def deny_fix(result: Result, principal: Any) -> str | None:
+def deny_fix(result: Result, principal: Any, service: bool = False) -> str | None:
     """For an explicit Deny an added Allow changes nothing: the fix is to exempt the principal."""
     if result.decision is not Decision.EXPLICIT_DENY or not result.deciding:
         return None
     ref = result.deciding[0]
+    how = ('e.g. add "BoolIfExists": {"aws:PrincipalIsAWSService": "false"} to its condition, the usual '
+           "exemption for AWS services, which carry no aws:PrincipalOrgID, aws:PrincipalAccount or "
+           "aws:PrincipalArn" if service else "e.g. add its account or ARN to the statement's condition")
     return (f"{ref.label()} denies {principal}; an Allow cannot override it. Exempt {principal} from that "
-            "statement (e.g. add its account or ARN to the statement's condition) or remove the statement.")
+            f"statement ({how}) or remove the statement.")
 
 
 def deny_quote(result: Result) -> str:
@@ -153,6 +214,9 @@ def blame(world: World, result: Result, resource_doc: PolicyDoc | None, role_arn
     role = world.role(role_arn)
     if result.identity is not None and result.identity is not Decision.ALLOWED and role is not None:
         return role.source
+    if result.boundary is not None and result.boundary is not Decision.ALLOWED and role is not None:
+        managed = world.managed_policy(role.permissions_boundary)
+        return managed.document.source or role.source if managed is not None else role.source
     return fallback
 
 
@@ -179,11 +243,22 @@ def judge(world: World, report: Any, check: Check, *, what: str, at: Source, res
         fixes.append(resource_fix)
     if identity_fix and result.identity is not None and result.identity is not Decision.ALLOWED:
         fixes.append(identity_fix)
+    if result.scp is Decision.IMPLICIT_DENY or result.rcp is Decision.IMPLICIT_DENY:
+        # every level from the root down must allow (AWS Organizations UG, "SCP evaluation")
+        fixes.append(f"attach to each level that does not allow it an SCP that allows {check.action} (FullAWSAccess "
+                     f"does), or allow {check.action} in the SCP already there: "
+                     + "; ".join(r for r in result.reasons if "attached to" in r))
+    if result.boundary is not None and result.boundary is not Decision.ALLOWED:
+        role = world.role(check.principal)
+        fixes.append(f"permissions boundary {role.permissions_boundary if role else ''} of role {check.principal}: "
+                     f"allow {check.action} on {check.resource} (or a wildcard that covers it)")
     why = layer_text(result, resource_word, absent)
     principal = check.service or check.principal
+    misses = "".join(f"; {miss}" for miss in result.near_misses)
+    rests = copies_note(world, check) if result.identity is not None and result.identity is not Decision.ALLOWED else ""
     report.fail(blame(world, result, check.resource_policy, None if check.service else check.principal, at),
-                f"{what} is denied: {why}{deny_quote(result)}", resources=resources,
-                fix=deny_fix(result, principal) or "\n".join(fixes) or None)
+                f"{what} is denied: {why}{deny_quote(result)}{misses}{rests}", resources=resources,
+                fix=deny_fix(result, principal, bool(check.service)) or "\n".join(fixes) or None)
     return result
 
 

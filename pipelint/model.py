@@ -107,6 +107,7 @@ class Bucket:
     versioning: str | Unknown | None = None  # "Enabled" / "Suspended" / None (never enabled)
     encryption_key: str | Unknown | None = None  # default SSE-KMS key id/arn, None when not KMS
     policy: PolicyDoc | None = None  # None: the bucket has no policy
+    exists: bool | None = None  # False: the live audit found no such bucket; None: not known
 
 
 @dataclass
@@ -123,6 +124,7 @@ class Key:
     # KeyState as KMS reports it ("Enabled", "Disabled", "PendingDeletion", ...); None: not known
     # (templates cannot say; the live audit and snapshots can)
     state: str | Unknown | None = None
+    exists: bool | None = None  # False: the live audit found no such key; None: not known
 
 
 @dataclass
@@ -139,6 +141,12 @@ class Role:
     policies_complete: bool = True
     # the managed policy ARN that caps the role's identity permissions; None: the role has no boundary
     permissions_boundary: str | Unknown | None = None
+    # tag key -> value (the role's aws:PrincipalTag/... keys); None: not known
+    tags: dict | None = None
+    # True when ``tags`` is every tag of the role (read from AWS); a template's Tags are not, since
+    # CloudFormation adds the stack's tags to the resources it creates
+    tags_complete: bool = False
+    exists: bool | None = None  # False: the live audit found no such role; None: not known
 
 
 @dataclass
@@ -158,6 +166,7 @@ class Queue:
     region: str | Unknown
     source: Source
     policy: PolicyDoc | None = None
+    exists: bool | None = None  # False: the live audit found no such queue; None: not known
 
 
 @dataclass
@@ -195,6 +204,7 @@ class Connection:
     source: Source
     provider_type: str | Unknown | None = None  # GitHub, Bitbucket, GitLab, ...
     status: str | Unknown | None = None  # AVAILABLE / PENDING / ERROR; None: not known (templates)
+    exists: bool | None = None  # False: the live audit found no such connection; None: not known
 
 
 @dataclass
@@ -221,6 +231,52 @@ class EventRule:
         if isinstance(self.name, str) and "⟨" not in self.name:
             return self.name
         return self.source.path[-1] if self.source.path else self.key
+
+
+SCP = "SERVICE_CONTROL_POLICY"
+RCP = "RESOURCE_CONTROL_POLICY"
+
+
+@dataclass
+class OrgPolicy:
+    """A service control policy or resource control policy of the organization."""
+
+    key: str  # the policy id (p-...) when known, else where it came from
+    kind: str  # SCP or RCP
+    name: str
+    document: PolicyDoc  # its document is Unknown when the content is not among the inputs
+    aws_managed: bool = False
+
+
+@dataclass
+class Organization:
+    """What the inputs say about the AWS Organization the accounts belong to: its tree, and which
+    SCPs and RCPs are attached where. Ids as Organizations names them: ``r-...`` root, ``ou-...`` OU,
+    12 digits an account."""
+
+    id: str | None = None
+    root: str | None = None
+    management_account: str | None = None
+    parents: dict = field(default_factory=dict)  # child id (account or OU) -> parent id (OU or root)
+    members: set = field(default_factory=set)  # accounts known to be members
+    members_complete: bool = False  # ``members`` is every account (list-accounts, or the live audit)
+    policies: dict = field(default_factory=dict)  # policy key -> OrgPolicy
+    # (SCP or RCP, target id) -> the keys of the policies attached there, or an Unknown (not readable);
+    # a pair that is missing: the inputs do not say
+    attached: dict = field(default_factory=dict)
+    types: dict = field(default_factory=dict)  # SCP / RCP -> enabled in the organization (True / False)
+    sources: dict = field(default_factory=dict)  # (kind, target) -> Source that listed its policies
+    source: Source | None = None  # where the organization was first described
+
+    def attach(self, kind: str, target: str, key: str, source: Source | None = None) -> None:
+        keys = self.attached.get((kind, target))
+        if not isinstance(keys, list):
+            keys = self.attached[(kind, target)] = []
+        if key not in keys:
+            keys.append(key)
+        if source is not None:
+            self.sources.setdefault((kind, target), source)
+        self.types.setdefault(kind, True)
 
 
 @dataclass
@@ -270,6 +326,13 @@ class World:
     suppressions: list = field(default_factory=list)  # Suppression
     org_id: str | None = None
     our_accounts: tuple = ()
+    organization: Organization | None = None  # None: the inputs say nothing of the organization
+
+    def org(self) -> Organization:
+        """The organization, described on first use."""
+        if self.organization is None:
+            self.organization = Organization(id=self.org_id)
+        return self.organization
 
     # -- merging -------------------------------------------------------------------------------
     def add(self, table: str, resource: Any) -> Any:

@@ -3,6 +3,7 @@ a region, which key a store names. Answers are True/False or an Unknown that say
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pipelint import arns
@@ -117,3 +118,28 @@ def is_pipeline_arn(value: Any) -> bool | None:
             return None
         return value.shape.startswith("arn:codepipeline:")
     return arns.service_of(value) == "codepipeline"
+
+
+# CDK bootstrap roles (aws-cdk's bootstrap template names them cdk-<qualifier>-<kind>-<account>-<region>)
+_CDK_BOOTSTRAP_ROLE = re.compile(
+    r"^cdk-(?P<qualifier>[a-z0-9]+)-(?P<kind>deploy|cfn-exec|file-publishing|image-publishing|lookup)-role-"
+    r"(?P<account>\d{12})-(?P<region>[a-z0-9-]+)$")
+
+
+def settle_role(world: World, arn: Any) -> str:
+    """What input settles role ``arn`` that no input defines. A CDK bootstrap role is defined by the
+    bootstrap template, deployed once per environment: say exactly which entry to add."""
+    name = arns.role_name(arn) if isinstance(arn, str) else None
+    found = _CDK_BOOTSTRAP_ROLE.match(name or "")
+    if found is None:
+        return f"the template, get-role output or snapshot that defines role {arn}"
+    account, region, qualifier = found["account"], found["region"], found["qualifier"]
+    trusted = sorted({p.account for p in world.pipelines if isinstance(p.account, str) and p.account != account})
+    parameters = [f'TrustedAccounts = "{",".join(trusted) or "<the pipeline account>"}"']
+    if qualifier != "hnb659fds":
+        parameters.append(f'Qualifier = "{qualifier}"')
+    return (f"role {arn} is a CDK bootstrap role of environment aws://{account}/{region}: add the bootstrap template "
+            "(`cdk bootstrap --show-template > bootstrap-template.yaml`) with a [[stacks]] entry for that environment: "
+            f'template = "bootstrap-template.yaml", account = "{account}", region = "{region}", '
+            f"parameters = {{ {', '.join(parameters)} }} (the values you bootstrapped with: --trust, "
+            "--trust-for-lookup, --cloudformation-execution-policies)")

@@ -106,9 +106,34 @@ def relevant(changed: list[Path], inputs: list[Path], cfg: Config, baseline: Pat
     return False
 
 
+def report_files(output: Path | None) -> dict[tuple[int, int], str]:
+    """The files this run's report goes to, by (device, inode): ``--output`` when it exists already, and
+    standard output when the shell redirected it to a file (``> out.json`` inside the inputs). They are
+    never read as inputs."""
+    import stat
+    import sys
+
+    found: dict[tuple[int, int], str] = {}
+    try:
+        info = os.fstat(sys.stdout.fileno())
+        if stat.S_ISREG(info.st_mode):
+            found[(info.st_dev, info.st_ino)] = "standard output"
+    except (OSError, ValueError, AttributeError):  # no real stdout (closed, or replaced in-process)
+        pass
+    if output is not None:
+        try:
+            info = os.stat(output)
+            found[(info.st_dev, info.st_ino)] = f"--output {output}"
+        except OSError:
+            pass  # not there yet: cannot be among the inputs
+    return found
+
+
 def check(inputs: list[Path], cfg: Config, *, select=(), ignore=(), baseline: Path | None | bool = None,
-          changed: bool = False) -> Outcome:
+          changed: bool = False, outputs: dict | None = None) -> Outcome:
     """Lint ``inputs`` (else the config's ``inputs``).
+
+    ``outputs``: the report's files (:func:`report_files`), which are never read as inputs.
 
     ``baseline``: a baseline file, ``None`` for the config's ``baseline``, ``False`` for none.
     ``changed`` (the pre-commit hook): ``inputs`` are the changed files, not what to lint — the
@@ -147,7 +172,7 @@ def check(inputs: list[Path], cfg: Config, *, select=(), ignore=(), baseline: Pa
         baseline_path = Path(baseline_path)
         accepted = baseline_module.load(baseline_path)
     with _collector_paused():
-        world = load_world(inputs, cfg)
+        world = load_world(inputs, cfg, outputs)
     world.notices[:0] = notices
     if baseline_path is not None:  # the baseline may sit among the inputs; it is not one
         world.notices = [n for n in world.notices if _norm(n.file) != _norm(baseline_path)]
@@ -175,8 +200,10 @@ def check(inputs: list[Path], cfg: Config, *, select=(), ignore=(), baseline: Pa
 
 # -- output ----------------------------------------------------------------------------------------
 
-def render(outcome: Outcome, fmt: str, *, fail_on: str = "error", root: Path | None = None) -> str:
-    """The report as text, in one of FORMATS (``text`` here is the plain form)."""
+def render(outcome: Outcome, fmt: str, *, fail_on: str = "error", root: Path | None = None,
+           verbose: bool = False) -> str:
+    """The report as text, in one of FORMATS (``text`` here is the plain form; ``verbose`` lists each
+    unverified finding in it, not only the inputs that would settle them)."""
     findings, notices, files = outcome.findings, outcome.world.notices, len(outcome.world.files)
     if fmt == "json":
         from pipelint.reporters import json_report
@@ -196,7 +223,7 @@ def render(outcome: Outcome, fmt: str, *, fail_on: str = "error", root: Path | N
         return github.render(outcome, root=root)
     from pipelint.reporters import text
 
-    return text.render_plain(findings, notices, files)
+    return text.render_plain(findings, notices, files, verbose)
 
 
 def emit(text: str, output: Path | None) -> None:
@@ -209,7 +236,8 @@ def emit(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
 
 
-def report(outcome: Outcome, fmt: str, output: Path | None, fail_on: str, no_color: bool) -> int:
+def report(outcome: Outcome, fmt: str, output: Path | None, fail_on: str, no_color: bool,
+           verbose: bool = False) -> int:
     """Print ``outcome`` as ``check`` and ``audit`` both do; return the exit code (0 clean, 1 failing).
 
     Text goes through rich only on a terminal without ``--no-color``/``NO_COLOR``; everything else
@@ -219,7 +247,7 @@ def report(outcome: Outcome, fmt: str, output: Path | None, fail_on: str, no_col
     if fmt == "text" and output is None and not (no_color or os.environ.get("NO_COLOR") or not sys.stdout.isatty()):
         from pipelint.reporters import text
 
-        text.print_rich(outcome.findings, outcome.world.notices, len(outcome.world.files), sys.stdout)
+        text.print_rich(outcome.findings, outcome.world.notices, len(outcome.world.files), sys.stdout, verbose)
     else:
-        emit(render(outcome, fmt, fail_on=fail_on), output)
+        emit(render(outcome, fmt, fail_on=fail_on, verbose=verbose), output)
     return 1 if outcome.failing(fail_on) else 0

@@ -40,7 +40,7 @@ artifact `BuildOutput`, stored under `release/BuildOutpu/`.
 
 from __future__ import annotations
 
-from pipelint import grants
+from pipelint import grants, request_context
 from pipelint.artifacts import accesses
 from pipelint.model import World
 from pipelint.rule import Report, Rule
@@ -74,7 +74,8 @@ def _one(world: World, report: Report, access, s3_action: str, artifact: str, wr
     needed = ["s3:GetObject*", "s3:PutObject"]
     grants.judge(world, report, grants.Check(
         principal=access.role_arn, action=s3_action, resource=access.object_arn(artifact),
-        resource_account=access.bucket_account, resource_policy=bucket_policy, context=access.context(write)),
+        resource_account=access.bucket_account, resource_policy=bucket_policy,
+        context=request_context.artifact_object(world, access.bucket_account, write, access.store.key_id)),
         what=f"across accounts, role {access.role_arn} ({action.label}) to {s3_action} artifact {artifact} "
              f"(objects {access.folder(artifact)}*) in bucket {access.bucket_name}",
         # a bucket with no policy at all: the fix goes on the bucket, so point there

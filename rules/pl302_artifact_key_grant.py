@@ -1,14 +1,20 @@
 """
 ## What it does
-For every action whose role is in another account than the artifact store, checks that the store
-key's key policy AND the role's own IAM policy allow `kms:Decrypt` (to read input artifacts) and
-`kms:GenerateDataKey` (to write output artifacts) on that region's artifact key.
+For every principal that reads or writes a pipeline's artifacts — the action's role, the pipeline's
+role for actions without one (S3 sources, Lambda invoke and custom actions get that role's artifact
+credentials), and the service role of a CodeBuild project, which fetches and uploads artifacts itself —
+checks that the store key's key policy AND the principal's own IAM policy allow `kms:Decrypt` (to read
+input artifacts) and `kms:GenerateDataKey` (to write output artifacts) on that region's artifact key.
+In the key's own account too: the key policy must name the principal, or name the account root with
+the action (which lets IAM policies grant it).
 
 ## Why is this bad?
 Artifacts are SSE-KMS objects. S3 calls KMS on the caller's behalf, so the caller needs the key.
-A KMS key policy is the root of all access to a key: an IAM policy alone is never enough, and across
-accounts both the key policy (naming the role or its account) and the role's policy must allow. A
-missing grant fails the action with AccessDenied ("kms:Decrypt") when it downloads the artifact.
+A KMS key policy is the root of all access to a key: an IAM policy alone is never enough. A key policy
+that gives its own account root only administrative actions (`kms:Create*`, `kms:Put*`, ...) makes
+every IAM grant in that account useless; across accounts both the key policy (naming the role or its
+account) and the role's policy must allow. A missing grant fails the action with AccessDenied
+("kms:Decrypt") when it downloads the artifact.
 
 ## Example
 ```yaml
@@ -33,42 +39,49 @@ and allow the same actions on the key's ARN in the role's own policy.
 
 from __future__ import annotations
 
-from pipelint import grants, queries
+from pipelint import grants, queries, request_context
 from pipelint.artifacts import accesses
 from pipelint.model import World
 from pipelint.rule import Report, Rule
 from pipelint.values import Unknown
 
 RULE = Rule(id="PL302", name="artifact-key-grant", severity="error",
-            summary="Key policy and role policy both let cross-account action roles use the artifact key")
+            summary="Key policy and role policy both let every role that touches artifacts use the artifact key")
 
 ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
 
 
 def check(world: World, report: Report) -> None:
     for pipeline in world.pipelines:
-        for action, access in accesses(world, pipeline):
-            if isinstance(access, Unknown) or access.store.key_id is None:
-                continue  # PL301 reports the unknown; PL101 the missing key
+        for action, access in accesses(world, pipeline, same_account=True):
+            if isinstance(access, Unknown):
+                report.unverified(action.source, f"whether the roles that read and write the artifacts of action "
+                                  f"{action.label} may use the artifact key is not known", resources=[pipeline.key],
+                                  settle=access.reason)
+                continue
+            if access.store.key_id is None:
+                continue  # PL101 reports the missing key
             res = [pipeline.key, access.role_arn, str(access.store.key_id)]
             if access.key is None or not isinstance(access.key.arn, str):
-                report.unverified(action.source, f"whether role {access.role_arn} ({action.label}) may use artifact "
+                report.unverified(action.source, f"whether {access.who} {access.role_arn} ({action.label}) may use artifact "
                                   f"key {access.store.key_id} is not known: no input defines that key",
                                   resources=res, settle=queries.settle_key(world, access.store.key_id))
                 continue
             needs = (["kms:Decrypt"] if access.reads else []) + (["kms:GenerateDataKey"] if access.writes else [])
             for kms_action in needs:
-                _one(world, report, access, kms_action, res)
+                if not _one(world, report, access, kms_action, res):
+                    break  # one finding per principal and key: the fix covers both calls
 
 
-def _one(world: World, report: Report, access, kms_action: str, res: list) -> None:
+def _one(world: World, report: Report, access, kms_action: str, res: list) -> bool:
     key, action = access.key, access.action
     policy = key.policy or grants.missing(f"the key policy of {key.arn} (not among the inputs)")
-    grants.judge(world, report, grants.Check(
+    return grants.judge(world, report, grants.Check(
         principal=access.role_arn, action=kms_action, resource=key.arn, resource_account=key.account,
         resource_policy=policy, kind="kms",
-        context={"kms:ViaService": f"s3.{access.region}.amazonaws.com", "aws:SecureTransport": True}),
-        what=f"across accounts, role {access.role_arn} ({action.label}) to {kms_action} with artifact key {key.arn}",
+        context=request_context.artifact_key(world, key.account, access.region)),
+        what=(f"{'across accounts, ' if access.cross_account else ''}{access.who} {access.role_arn} ({action.label}) "
+              f"to {kms_action} with artifact key {key.arn}"),
         at=action.source, resources=res, resource_word="key policy",
         resource_fix="key policy: " + grants.statement("PipelineArtifactKey", ACTIONS, "*", principal_arn=access.role_arn),
-        identity_fix=f"policy of role {access.role_arn}: " + grants.statement("PipelineArtifactKey", ACTIONS, key.arn))
+        identity_fix=f"policy of role {access.role_arn}: " + grants.statement("PipelineArtifactKey", ACTIONS, key.arn)).allowed

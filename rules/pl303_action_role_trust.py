@@ -34,7 +34,7 @@ and in the pipeline role's policy:
 
 from __future__ import annotations
 
-from pipelint import arns, grants
+from pipelint import arns, grants, queries, request_context
 from pipelint.model import World
 from pipelint.rule import Report, Rule
 from pipelint.values import Unknown
@@ -58,10 +58,11 @@ def check(world: World, report: Report) -> None:
                 continue
             role = world.role(target)
             trust = role.trust if role is not None and role.trust is not None else grants.missing(
-                f"the trust policy of role {target} (the role is not among the inputs)")
+                f"the trust policy of role {target}: {queries.settle_role(world, target)}")
             grants.judge(world, report, grants.Check(
                 principal=pipeline.role_arn, action="sts:AssumeRole", resource=target,
-                resource_account=arns.account_of(target), resource_policy=trust, kind="trust"),
+                resource_account=arns.account_of(target), resource_policy=trust, kind="trust",
+                context=request_context.assume_action_role(world, arns.account_of(target))),
                 what=f"pipeline role {pipeline.role_arn} to assume role {target} for action {action.label}",
                 at=action.source, resources=res, resource_word="trust policy",
                 resource_fix=f"trust policy of {target}: " + grants.statement(

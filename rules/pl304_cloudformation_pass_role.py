@@ -31,7 +31,7 @@ and in the execution role's trust policy:
 
 from __future__ import annotations
 
-from pipelint import arns, grants
+from pipelint import arns, grants, queries, request_context
 from pipelint.model import World
 from pipelint.rule import Report, Rule
 from pipelint.values import Unknown
@@ -67,7 +67,7 @@ def _pass_role(world, report, action, passer, execution, res) -> None:
         return
     grants.judge(world, report, grants.Check(principal=passer, action="iam:PassRole", resource=execution,
                                              resource_account=arns.account_of(execution), resource_policy=None,
-                                             context={"iam:PassedToService": "cloudformation.amazonaws.com"}),
+                                             context=request_context.pass_role("cloudformation.amazonaws.com")),
                  what=f"role {passer} (action {action.label}) to iam:PassRole execution role {execution}",
                  at=action.source, resources=res,
                  identity_fix=f"policy of role {passer}: " + grants.statement("PassExecutionRole", ["iam:PassRole"],
@@ -79,7 +79,7 @@ def _trusts_cloudformation(world, report, action, execution, res) -> None:
     if role is None or role.trust is None:
         report.unverified(action.source, f"whether execution role {execution} trusts cloudformation.amazonaws.com "
                           "is not known: the role is not among the inputs", resources=res,
-                          settle=f"the template, get-role output or snapshot of role {execution}")
+                          settle=queries.settle_role(world, execution))
         return
     grants.judge(world, report, grants.Check(principal=None, service="cloudformation.amazonaws.com",
                                              action="sts:AssumeRole", resource=execution,

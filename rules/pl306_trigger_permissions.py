@@ -29,7 +29,7 @@ policy, and give the DLQ a queue policy:
 
 from __future__ import annotations
 
-from pipelint import arns, grants, queries
+from pipelint import arns, grants, queries, request_context
 from pipelint.model import World
 from pipelint.rule import Report, Rule
 from pipelint.values import Unknown
@@ -46,11 +46,7 @@ def check(world: World, report: Report) -> None:
             if queries.is_pipeline_arn(target.arn) is not True:
                 continue
             res = [str(rule.arn if isinstance(rule.arn, str) else rule.key), str(target.arn)]
-            source_ctx = {}
-            if isinstance(rule.arn, str):
-                source_ctx["aws:SourceArn"] = rule.arn
-            if isinstance(rule.account, str):
-                source_ctx["aws:SourceAccount"] = rule.account
+            source_ctx = request_context.event_rule(world, rule.arn, rule.account)
             _role(world, report, rule, target, res, source_ctx)
             _dlq(world, report, rule, target, res, source_ctx)
 
@@ -76,7 +72,7 @@ def _role(world, report, rule, target, res, source_ctx) -> None:
     role = world.role(role_arn)
     if role is None or role.trust is None:
         report.unverified(target.source, f"whether role {role_arn} trusts {EVENTS} is not known: the role is not "
-                          "among the inputs", resources=res, settle=f"the template or snapshot of role {role_arn}")
+                          "among the inputs", resources=res, settle=queries.settle_role(world, role_arn))
         return
     grants.judge(world, report, grants.Check(principal=None, service=EVENTS, action="sts:AssumeRole", resource=role_arn,
                                              resource_account=arns.account_of(role_arn), resource_policy=role.trust,

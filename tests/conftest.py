@@ -5,7 +5,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
-SHARED = ROOT.parent / "shared"
+# ../shared holds the corpus and official schemas; a git worktree elsewhere names it with PIPELINT_SHARED
+SHARED = Path(os.environ.get("PIPELINT_SHARED") or ROOT.parent / "shared")
 
 
 @pytest.fixture

@@ -28,9 +28,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-# PIPELINT_CORPUS names it when the checkout is not next to ../shared (a git worktree elsewhere)
-CORPUS = Path(os.environ.get("PIPELINT_CORPUS") or ROOT.parent / "shared" / "corpus")
+from conftest import SHARED
+
+CORPUS = SHARED / "corpus"
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no real-world corpus at {CORPUS} (../shared/corpus)")
 
@@ -178,20 +178,26 @@ VERDICTS = {
         ("PL401", "fail", "pipeline-account/iam_policy_document.tf", 18, [KEY]),
         # ...and lets any principal create grants; kms:GrantIsForAWSResource does not say who
         ("PL401", "fail", "pipeline-account/iam_policy_document.tf", 41, [KEY]),
-        # the deploy action's role is target-account's output target_role_arn, whose outputs.tf is not here
+        # the artifact bucket is named by var.artifact_bucket_name, which no file here declares or passes
         ("PL301", "unverified", "pipeline-account/codepipeline.tf", 38, ["module.pipeline.aws_codepipeline.pipeline"]),
-        ("PL303", "unverified", "pipeline-account/codepipeline.tf", 38, [
-            "module.pipeline.aws_codepipeline.pipeline",
-            "<unknown: output target_role_arn is not declared in module folder "
-            "scalefactory__terraform-codepipeline-crossaccount-example/target-account (is a .tf file missing "
-            "from the inputs?)>"]),
+        ("PL302", "unverified", "pipeline-account/codepipeline.tf", 18, ["module.pipeline.aws_codepipeline.pipeline"]),
+        ("PL302", "unverified", "pipeline-account/codepipeline.tf", 38, ["module.pipeline.aws_codepipeline.pipeline"]),
+        # the deploy action's role is target-account's output target_role_arn, whose outputs.tf is not here
+        ("PL303", "unverified", "pipeline-account/codepipeline.tf", 38, ["module.pipeline.aws_codepipeline.pipeline"]),
     ],
     AWS_SAMPLES: [
         # the EventBridge target that starts the pipeline has no dead_letter_config
         ("PL202", "fail", "eventbridge.tf", 34, [RULE, PIPELINE]),
-        # the trigger role's trust is conditioned on aws:SourceArn = data.aws_caller_identity.current, which
+        # the trigger role's trust is conditioned on aws:SourceAccount = data.aws_caller_identity.current, which
         # no file here declares
         ("PL306", "unverified", "eventbridge.tf", 41, [RULE, PIPELINE]),
+        # the artifact bucket's default encryption depends on var.kms_key and its policies on the caller
+        # identity, neither of which these files give: whether the actions' roles may use the key is open
+        ("PL302", "unverified", "codepipeline.tf", 17, [PIPELINE]),  # Source
+        ("PL302", "unverified", "codepipeline.tf", 60, [PIPELINE]),  # Plan/dev (a dynamic block per account)
+        ("PL302", "unverified", "codepipeline.tf", 60, [PIPELINE]),  # Plan/prod
+        ("PL302", "unverified", "codepipeline.tf", 113, [PIPELINE]),  # Apply/dev
+        ("PL302", "unverified", "codepipeline.tf", 113, [PIPELINE]),  # Apply/prod
     ],
 }
 

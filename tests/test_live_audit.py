@@ -112,9 +112,14 @@ def test_access_denied_on_one_key_policy(world, how):
     else:
         hook = xml_403("kms", "GetKeyPolicy", lambda p: p.get("KeyId") == us_key)
     outcome, snapshot = audit(hooks=[hook])
-    assert [(f.rule_id, f.verdict, f.resources) for f in outcome.findings] == [
-        ("PL302", "unverified", [RELEASE, f"arn:aws:iam::{TARGET}:role/pipeline-deploy", us_key])]
-    assert "kms:GetKeyPolicy" in outcome.findings[0].fix and "was denied" in outcome.findings[0].fix
+    # every role that touches the us-east-1 artifacts needs that key policy: the pipeline role (S3
+    # source), the CodeBuild project's role and the deploy role in the workload account
+    assert sorted((f.rule_id, f.verdict, f.resources[1]) for f in outcome.findings) == [
+        ("PL302", "unverified", f"arn:aws:iam::{TOOLING}:role/release-build"),
+        ("PL302", "unverified", f"arn:aws:iam::{TOOLING}:role/release-pipeline"),
+        ("PL302", "unverified", f"arn:aws:iam::{TARGET}:role/pipeline-deploy")]
+    assert all(f.resources == [RELEASE, f.resources[1], us_key] for f in outcome.findings)
+    assert all("kms:GetKeyPolicy" in f.fix and "was denied" in f.fix for f in outcome.findings)
     assert snapshot.pipelines() == [SERVICE, RELEASE]  # everything else was still read
 
 
@@ -148,8 +153,13 @@ def test_a_region_that_is_not_enabled(world):
 def test_a_missing_role_is_named(world):
     hook = deny("iam", "GetRole", lambda p: p.get("RoleName") == "release-trigger", code="NoSuchEntity")
     outcome, _ = audit(hooks=[hook])
-    assert [(f.rule_id, f.verdict) for f in outcome.findings] == [("PL306", "unverified")] * 2
-    assert all(f"role arn:aws:iam::{TOOLING}:role/release-trigger does not exist" in f.fix for f in outcome.findings)
+    trigger = f"arn:aws:iam::{TOOLING}:role/release-trigger"
+    assert sorted((f.rule_id, f.verdict, tuple(f.resources)) for f in outcome.findings) == [
+        ("PL306", "unverified", (f"arn:aws:events:{US}:{TOOLING}:rule/release-source-changed", RELEASE))] * 2 + [
+        ("PL502", "fail", (RELEASE, trigger))]
+    assert all(f"role {trigger} does not exist" in f.fix for f in outcome.findings if f.rule_id == "PL306")
+    missing = next(f for f in outcome.findings if f.rule_id == "PL502")  # what the account holds now
+    assert f"{trigger}, does not exist in account {TOOLING}" in missing.message
 
 
 def test_listing_rules_denied_is_a_notice(world):

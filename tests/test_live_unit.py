@@ -125,6 +125,10 @@ def test_shipped_policy_is_read_only_and_printed():
     result = CliRunner().invoke(app, ["audit", "--print-policy"])
     assert result.exit_code == 0 and json.loads(result.stdout) == policy
     assert '"live/*.json"' in (ROOT / "pyproject.toml").read_text()
+    # the README lists the same policy
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("```json\n", readme.index("### The auditor's permissions")) + len("```json\n")
+    assert json.loads(readme[start:readme.index("```", start)]) == policy
 
 
 def test_check_never_imports_boto3():
@@ -138,6 +142,31 @@ def test_check_never_imports_boto3():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert "LOADED [] 0" in out, out
+
+
+def test_audit_without_boto3_names_the_extra():
+    """A new user who ran `pip install .` (no `live` extra): exit 2 and one sentence, no traceback."""
+    code = (
+        "import sys\n"
+        "class NoBoto:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('boto3', 'botocore'):\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, NoBoto())\n"
+        "from pipelint import cli\n"
+        "sys.argv = ['pipelint', 'audit', '--region', 'us-east-1', '--no-progress']\n"
+        "cli.main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert done.stderr.strip() == ("pipelint: error: pipelint audit reads AWS with boto3, which is not installed: "
+                                   "pip install 'pipelint[live]'")
+    # printing the auditor policy needs no boto3
+    done = subprocess.run([sys.executable, "-c", code.replace("'--region', 'us-east-1', '--no-progress'",
+                                                              "'--print-policy'")],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0 and json.loads(done.stdout)["Statement"]
 
 
 def test_audit_options_are_checked():

@@ -373,8 +373,12 @@ CASES: list[Case] = [
          EXPLICIT, **same(), identity=S3_ALLOW_ID, rp=bp(deny("s3:*", "*", not_principal=aws(OTHER_ROLE_A)))),
     Case("deny-notprincipal-root-only", "IAM UG: NotPrincipal — listing only the account does not exempt its roles",
          EXPLICIT, **same(), identity=S3_ALLOW_ID, rp=bp(deny("s3:*", "*", not_principal=aws(ROOT_A)))),
-    Case("allow-notprincipal-others", "IAM UG (archived NotPrincipal page): Allow + NotPrincipal grants everyone not listed",
-         ALLOWED, **same(), identity=[], rp=bp(allow("s3:GetObject", "*", not_principal=aws(OTHER_ROLE_A)))),
+    Case("deny-notprincipal-role-without-account", "IAM UG (current NotPrincipal page): with Deny, list the account "
+         "ARN too, otherwise the policy might deny the whole account — open", UNKNOWN, **same(), identity=S3_ALLOW_ID,
+         rp=bp(deny("s3:*", "*", not_principal=aws(ROLE_A))), unknown_mentions="account ARN"),
+    Case("allow-notprincipal-others", "IAM UG (current NotPrincipal page): Allow + NotPrincipal is not supported",
+         UNKNOWN, **same(), identity=[], rp=bp(allow("s3:GetObject", "*", not_principal=aws(OTHER_ROLE_A))),
+         unknown_mentions="does not support"),
     Case("allow-notprincipal-lists-caller", "IAM UG: NotPrincipal — the listed principal gets nothing",
          IMPLICIT, **same(), identity=[], rp=bp(allow("s3:GetObject", "*", not_principal=aws(ROLE_A)))),
     Case("deny-notprincipal-with-boundary", "IAM UG: permissions boundaries — Deny+NotPrincipal always hits a bounded principal",
@@ -596,6 +600,18 @@ CASES: list[Case] = [
     Case("unknown-resource-account-with-policy", "pipelint: same- vs cross-account unknown when it changes the answer",
          UNKNOWN, resource_account=None, identity=[], rp=bp(allow("s3:GetObject", "*", principal=aws(ROLE_A))),
          unknown_mentions="account that owns"),
+    Case("unknown-owner-no-resource-policy", "IAM UG: cross-account evaluation — without a resource policy "
+         "only a same-account caller gets in, so an unknown owner leaves an identity Allow open",
+         UNKNOWN, resource_account=None, resource="arn:aws:s3:::artifacts/pipeline/obj.zip", identity=S3_ALLOW_ID,
+         rp=None, unknown_mentions="account that owns"),
+    Case("unknown-owner-no-resource-policy-denied", "pipelint: unknown owner does not matter when no layer allows",
+         IMPLICIT, resource_account=None, identity=[], rp=None),
+    Case("kms-alias-without-key-policy", "KMS DG: using aliases — the key policy of the aliased key governs",
+         UNKNOWN, action="kms:Decrypt", resource=f"arn:aws:kms:us-east-1:{A}:alias/artifacts", resource_account=A,
+         kind="kms", identity=KMS_ALLOW_ID, rp=None, unknown_mentions="alias"),
+    Case("kms-alias-management-iam-only", "KMS DG: controlling access to aliases — IAM decides for the alias side",
+         ALLOWED, action="kms:UpdateAlias", resource=f"arn:aws:kms:us-east-1:{A}:alias/artifacts", resource_account=A,
+         kind="kms", identity=idp(allow("kms:UpdateAlias", "*")), rp=None),
     Case("unknown-resource-account-irrelevant", "pipelint: unknown owner does not matter when both answers agree",
          ALLOWED, resource_account=None, identity=S3_ALLOW_ID,
          rp=bp(allow("s3:GetObject", "*", principal=aws(ROLE_A)))),
@@ -655,3 +671,20 @@ def test_case_ids_are_unique_and_many() -> None:
     ids = [c.id for c in CASES]
     assert len(ids) == len(set(ids))
     assert len(ids) >= 80
+
+
+def test_session_principal_arn_is_its_roles_arn_when_the_role_is_known():
+    """IAM UG, global condition keys, aws:PrincipalArn: for a role session, the role's ARN (with its path)."""
+    from pipelint import grants
+    from pipelint.model import Role, Source, World
+
+    world = World()
+    world.add("roles", Role(key=ROLE_A_PATH, arn=ROLE_A_PATH, name="Deploy", account=A, source=Source("t")))
+    principal = grants.principal(world, SESSION_A)
+    trust = tp(allow("sts:AssumeRole", principal=aws(ROOT_A), no_resource=True,
+                     condition={"ArnEquals": {"aws:PrincipalArn": ROLE_A_PATH}}))
+    request = Request(principal, "sts:AssumeRole", ROLE_B, B, {})
+    assert evaluate(request, ASSUME_ID, trust, kind="trust").decision is ALLOWED
+    # without the role among the inputs its path is not known: the key stays open
+    unknown = Request(grants.principal(World(), SESSION_A), "sts:AssumeRole", ROLE_B, B, {})
+    assert evaluate(unknown, ASSUME_ID, trust, kind="trust").decision is UNKNOWN

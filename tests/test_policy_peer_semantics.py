@@ -246,22 +246,26 @@ def test_b27_get_caller_identity_always_allowed() -> None:
 
 
 # -------------------------------------------------------------------- b28-b30 NotPrincipal / no Principal
-# IAM UG, "AWS JSON policy elements: NotPrincipal" (the archived page describes Allow+NotPrincipal as
-# "everyone except the listed principals"; the current page discourages it).
+# IAM UG, "AWS JSON policy elements: NotPrincipal" (current page): NotPrincipal must be used with Deny,
+# "using it with Allow is not supported" (the archived page described it as "everyone except the
+# listed principals"), and with Deny the account ARN of the exempted principal must be listed too.
 
 
 @pytest.mark.parametrize("listed", [USER_S2, [USER_S2, f"arn:aws:iam::{S}:user/ines"]], ids=["string", "array"])
 def test_b28_allow_with_not_principal(listed) -> None:
     rp = doc({"Effect": "Allow", "NotPrincipal": {"AWS": listed}, "Action": "s3:GetObject", "Resource": OBJ})
-    assert run(USER_S, "s3:GetObject", OBJ, S, [], rp) is ALLOWED
+    assert run(USER_S, "s3:GetObject", OBJ, S, [], rp) is UNKNOWN
     rp2 = doc({"Effect": "Allow", "NotPrincipal": {"AWS": [USER_S, USER_S2]}, "Action": "s3:GetObject", "Resource": OBJ})
     assert run(USER_S, "s3:GetObject", OBJ, S, [], rp2) is IMPLICIT
 
 
 def test_b29_deny_not_principal_and_boundary() -> None:
-    rp = doc({"Effect": "Deny", "NotPrincipal": {"AWS": ROLE_S}, "Action": "s3:*", "Resource": "*"})
+    rp = doc({"Effect": "Deny", "NotPrincipal": {"AWS": [ROLE_S, ROOT(S)]}, "Action": "s3:*", "Resource": "*"})
     allow_id = ident(stmt("Allow", "s3:GetObject"))
     assert run(ROLE_S, "s3:GetObject", OBJ, S, allow_id, rp) is ALLOWED
+    # the role without its account: "the policy might deny access to the entire account"
+    role_only = doc({"Effect": "Deny", "NotPrincipal": {"AWS": ROLE_S}, "Action": "s3:*", "Resource": "*"})
+    assert run(ROLE_S, "s3:GetObject", OBJ, S, allow_id, role_only) is UNKNOWN
     # IAM UG, permissions boundaries: Deny + NotPrincipal always denies a principal with a boundary.
     boundary = doc(stmt("Allow", "*"), name="boundary")
     assert run(ROLE_S, "s3:GetObject", OBJ, S, allow_id, rp, boundary=boundary) is EXPLICIT
@@ -391,7 +395,7 @@ def test_b40_anonymous_caller() -> None:
     star = doc(stmt("Allow", "s3:GetObject", OBJ, Principal="*"))
     assert run(anon, "s3:GetObject", OBJ, S, None, star) is ALLOWED
     notp = doc({"Effect": "Allow", "NotPrincipal": {"AWS": USER_S}, "Action": "s3:GetObject", "Resource": OBJ})
-    assert run(anon, "s3:GetObject", OBJ, S, None, notp) is ALLOWED
+    assert run(anon, "s3:GetObject", OBJ, S, None, notp) is UNKNOWN  # Allow + NotPrincipal: not supported
     for principal in ({"AWS": ROOT(S)}, {"AWS": USER_S}, {"Service": "lambda.amazonaws.com"}):
         rp = doc(stmt("Allow", "s3:GetObject", OBJ, Principal=principal))
         assert run(anon, "s3:GetObject", OBJ, S, None, rp) is IMPLICIT, principal

@@ -70,7 +70,8 @@ def sample_outcome() -> runner.Outcome:
                       resources=["arn:aws:codepipeline:us-east-1:111111111111:other"], severity="warning")
     unverified = finding("PL303", "action-role-trust", "unverified: the trust policy of role deploy is not known",
                          "target/roles.yaml", ("Resources", "DeployRole"), 10, 3, resources=[PIPELINE, ROLE],
-                         severity="info", verdict="unverified", fix="Add to the inputs: the role's template")
+                         severity="info", verdict="unverified", fix="Add to the inputs: the role's template",
+                         settle="the role's template")
     in_source = finding("PL301", "artifact-bucket-grant", "bucket policy does not grant role deploy",
                         "tooling/artifacts.yaml", ("Resources", "BucketPolicy"), 40, 9, resources=[PIPELINE, ROLE],
                         suppressed="the bucket is shared through an access point")

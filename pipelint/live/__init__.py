@@ -124,8 +124,9 @@ def summary(snapshot: Snapshot) -> str:
     return text
 
 
-def report(outcome: Any, fmt: str, output: Path | None, fail_on: str, no_color: bool) -> int:
+def report(outcome: Any, fmt: str, output: Path | None, fail_on: str, no_color: bool,
+           verbose: bool = False) -> int:
     """Print ``outcome`` exactly as ``pipelint check`` does (one shared function in the runner)."""
     from pipelint import runner
 
-    return runner.report(outcome, fmt, output, fail_on, no_color)
+    return runner.report(outcome, fmt, output, fail_on, no_color, verbose)

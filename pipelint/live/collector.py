@@ -5,8 +5,11 @@ Starting from the pipelines of the audited accounts and regions: the pipeline ro
 action roles wherever they live, CloudFormation execution roles (``configuration.RoleArn``), CodeBuild
 projects and their service roles and keys, Lambda functions of invoke actions and their roles, S3
 source buckets, and the EventBridge rules whose targets start the pipelines (targets, dead-letter
-queues and their policies, target roles). Each role also brings its trust, inline policies and attached
-managed policies (default version).
+queues and their policies, target roles), the CodeConnections connections of source actions (their
+status), and with ``--org`` the organization's tree and the SCPs and RCPs on the audited accounts' paths
+(:mod:`pipelint.live.organization`). Each role also brings its trust, inline policies, attached managed
+policies (default version) and tags; each key its state. What the account does not hold (a missing
+role, bucket, key, queue or connection) is recorded as ``"exists": false``.
 
 Every read is a task keyed by what it reads, run at most once, on a thread pool: accounts and regions are
 read concurrently. A read that fails becomes ``{"unreadable": reason}`` in the snapshot (or, when there
@@ -31,6 +34,7 @@ from pipelint.live import guard
 from pipelint.live.clients import Clients, Unreadable
 
 GLOBAL = "global"  # the "region" of the file holding an account's IAM roles and managed policies
+CONNECTION_SERVICES = ("codestar-connections", "codeconnections")
 
 
 @dataclass
@@ -135,6 +139,12 @@ class Collector:
         self._pool: ThreadPoolExecutor | None = None
         self._named_found: set = set()
         self._listing_failed = False
+        self._members: list | None = None  # every active account of the organization (--org)
+        self.organization = None
+        if options.org:
+            from pipelint.live.organization import OrganizationReader
+
+            self.organization = OrganizationReader(self)
 
     # -- the scheduler -----------------------------------------------------------------------------
     def submit(self, key: tuple, fn: Callable, *args: Any) -> None:
@@ -175,6 +185,8 @@ class Collector:
             for account in snap.accounts:
                 for region in snap.regions:
                     self.submit(("pipelines", account, region), self._pipelines, account, region)
+            if self.organization is not None:
+                self.organization.start(home, sorted(set(snap.accounts) | {home}), self._members)
             while True:
                 with self._lock:
                     pending = [f for f in self._futures if not f.done()]
@@ -183,6 +195,9 @@ class Collector:
                 wait(pending, return_when=FIRST_COMPLETED)
         if self._fatal:
             raise self._fatal[0]
+        section = self.organization.section() if self.organization is not None else None
+        if section is not None:
+            snap.document(home, GLOBAL)["organization"] = section
         if self.options.pipelines and not self._listing_failed:
             snap.missing_pipelines = [n for n in self.options.pipelines if n not in self._named_found]
         for doc in snap.files.values():
@@ -198,6 +213,7 @@ class Collector:
                 listed = [a["Id"] for a in self.clients.pages(
                     home, self.clients.home_region, "organizations", "list_accounts",
                     "the accounts of the organization", "Accounts") if a.get("Status", "ACTIVE") == "ACTIVE"]
+                self._members = listed
             except Unreadable as exc:
                 self.snapshot.note(home, self.clients.home_region, f"--org: {exc.reason}; only account {home} "
                                    "and the accounts its pipelines touch were read")
@@ -278,6 +294,10 @@ class Collector:
                         action_region, name)
         if category == "Source" and provider == "S3":
             self.bucket(action_account, config.get("S3Bucket"), action_region)
+        connection = config.get("ConnectionArn")
+        if provider == "CodeStarSourceConnection" and _plain(connection) and arns.account_of(connection) \
+                and arns.service_of(connection) in CONNECTION_SERVICES:
+            self.submit(("connection", connection), self._connection, connection)
 
     # -- IAM ---------------------------------------------------------------------------------------
     def role(self, arn: Any) -> None:
@@ -292,10 +312,19 @@ class Collector:
         try:
             role = self.clients.call(account, region, "iam", "get_role", f"role {arn}", RoleName=name)["Role"]
         except Unreadable as exc:
-            entry.update(trust=unreadable(exc), inline_policies=unreadable(exc), managed_policy_arns=unreadable(exc))
+            entry.update(trust=unreadable(exc), inline_policies=unreadable(exc), managed_policy_arns=unreadable(exc),
+                         permissions_boundary=unreadable(exc))
+            if exc.kind == "missing":
+                entry["exists"] = False
             self.snapshot.add(account, GLOBAL, "roles", entry)
             return
         entry["trust"] = policy_document(role.get("AssumeRolePolicyDocument"))
+        # get-role returns every tag of the role: its aws:PrincipalTag/... keys
+        entry["tags"] = {t["Key"]: t.get("Value", "") for t in role.get("Tags") or [] if isinstance(t, dict)}
+        boundary = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+        entry["permissions_boundary"] = boundary  # null: the role has none
+        if boundary:
+            self.submit(("policy", boundary), self._policy, boundary, account)
         try:
             names = list(self.clients.pages(account, region, "iam", "list_role_policies",
                                             f"the inline policies of role {arn}", "PolicyNames", RoleName=name))
@@ -332,9 +361,12 @@ class Collector:
                                         PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
             document = policy_document(version.get("Document"))
         except Unreadable as exc:
-            if aws_managed_policies.document(arn) is not None:
+            copy = aws_managed_policies.lookup(arn)
+            if copy is not None:
                 # pipelint ships this AWS-managed policy: the offline copy stands in for the unread one
-                self.snapshot.note(account, GLOBAL, f"{exc.reason}; pipelint's copy of {arn} was used")
+                # (the read version, when there is one, always wins: it is what AWS applies today)
+                self.snapshot.note(account, GLOBAL, f"{exc.reason}; pipelint's copy of {arn} (captured "
+                                   f"{copy.captured}) was used")
                 return
             document = unreadable(exc)
         self.snapshot.add(account, GLOBAL, "managed_policies", {"arn": arn, "document": document})
@@ -355,7 +387,7 @@ class Collector:
         except Unreadable as exc:
             if exc.kind == "missing":
                 gone = unreadable(exc)
-                entry.update(region=gone, versioning=gone, encryption_key=gone, policy=gone)
+                entry.update(region=gone, versioning=gone, encryption_key=gone, policy=gone, exists=False)
                 self.snapshot.add(account, hint, "buckets", entry)
                 return
             entry["region"] = unreadable(exc)
@@ -398,7 +430,10 @@ class Collector:
             meta = call(account, region, "kms", "describe_key", f"key {ref}", KeyId=ref)["KeyMetadata"]
         except Unreadable as exc:
             if arns.is_kms_key_arn(ref):
-                self.snapshot.add(account, region, "keys", {"arn": ref, "aliases": [], "policy": unreadable(exc)})
+                entry = {"arn": ref, "aliases": [], "policy": unreadable(exc), "state": unreadable(exc)}
+                if exc.kind == "missing":
+                    entry["exists"] = False
+                self.snapshot.add(account, region, "keys", entry)
             else:
                 self.snapshot.note(account, region, f"key {ref} could not be read: {exc.reason}")
             return
@@ -408,7 +443,8 @@ class Collector:
                 return
             self._seen.add(("key-arn", arn))
         account, region = arns.account_of(arn) or account, arns.region_of(arn) or region
-        entry: dict = {"arn": arn, "region": region, "aws_managed": meta.get("KeyManager") == "AWS"}
+        entry: dict = {"arn": arn, "region": region, "aws_managed": meta.get("KeyManager") == "AWS",
+                       "state": meta.get("KeyState") or {"unreadable": f"describe-key of {arn} gave no KeyState"}}
         try:
             entry["aliases"] = sorted(a["AliasName"] for a in self.clients.pages(
                 account, region, "kms", "list_aliases", f"the aliases of key {arn}", "Aliases",
@@ -457,6 +493,24 @@ class Collector:
         entry = {"arn": config.get("FunctionArn") or arn, "role_arn": config.get("Role")}
         self.snapshot.add(account, region, "functions", entry)
         self.role(entry["role_arn"])
+
+    # -- CodeConnections ---------------------------------------------------------------------------
+    def _connection(self, arn: str) -> None:
+        """The connection's status: PENDING until someone completes it in the console. The API to ask
+        is the one its ARN names (codestar-connections or codeconnections)."""
+        account, region = arns.account_of(arn), arns.region_of(arn) or self.clients.home_region
+        try:
+            found = self.clients.call(account, region, arns.service_of(arn), "get_connection", f"connection {arn}",
+                                      ConnectionArn=arn).get("Connection") or {}
+        except Unreadable as exc:
+            entry = {"arn": arn, "status": unreadable(exc)}
+            if exc.kind == "missing":
+                entry["exists"] = False
+            self.snapshot.add(account, region, "connections", entry)
+            return
+        self.snapshot.add(account, region, "connections", {
+            "arn": arn, "name": found.get("ConnectionName"), "provider_type": found.get("ProviderType"),
+            "status": found.get("ConnectionStatus") or {"unreadable": f"get-connection of {arn} gave no status"}})
 
     # -- EventBridge and SQS -----------------------------------------------------------------------
     def _rules(self, account: str, region: str, pipeline_arn: str) -> None:
@@ -526,6 +580,9 @@ class Collector:
             policy = policy_document(attributes.get("Policy"))
         except Unreadable as exc:
             policy = unreadable(exc)
+            if exc.kind == "missing":
+                self.snapshot.add(account, region, "queues", {"arn": arn, "policy": policy, "exists": False})
+                return
         self.snapshot.add(account, region, "queues", {"arn": arn, "policy": policy})
 
 

@@ -26,7 +26,7 @@ MASK = "****"
 SECRET_NAME = re.compile(r"token|secret|password|passwd|credential|private|apikey|api_key", re.IGNORECASE)
 ALWAYS_MASKED = {"UserParameters"}
 ORDER = ("pipelint-snapshot", "account", "region", "pipelines", "buckets", "keys", "roles", "managed_policies",
-         "queues", "functions", "projects", "event_rules", "unreadable")
+         "queues", "functions", "projects", "connections", "event_rules", "organization", "unreadable")
 
 
 def redact_pipeline(body: dict) -> dict:

@@ -20,10 +20,10 @@ from typing import Any
 from pipelint import arns
 from pipelint.errors import InputError
 from pipelint.loaders.documents import Document
-from pipelint.loaders.intrinsics import Resolver, StackContext, TemplateError
+from pipelint.loaders.intrinsics import Resolver, StackContext, TemplateError, raw_path
 from pipelint.loaders.pipeline_shape import build_pipeline, text
-from pipelint.model import (Bucket, EventRule, Function, Key, ManagedPolicy, Notice, PolicyDoc, Project,
-                            Queue, Role, Source, Suppression, Target, World)
+from pipelint.model import (Bucket, Connection, EventRule, Function, Key, ManagedPolicy, Notice, PolicyDoc,
+                            Project, Queue, Role, Source, Suppression, Target, World)
 from pipelint.values import Unknown, find_unknown
 
 PIPELINE = "AWS::CodePipeline::Pipeline"
@@ -130,13 +130,14 @@ class ScopedExports(Mapping):
 
 
 def make_stack(document: Document, account: Any, region: Any, name: Any, parameters: dict,
-               exports: Exports, uid: str, physical_ids: dict | None = None) -> Stack:
+               exports: Exports, uid: str, physical_ids: dict | None = None, ssm: dict | None = None) -> Stack:
+    """One deployment of ``document``; ``ssm`` holds the SSM values its account and region give."""
     stack = Stack(document, uid, account, region, name, parameters, dict(physical_ids or {}))
     context = StackContext(
         account=account, region=region, partition=arns.partition_for_region(region),
         stack_name=name, parameters=parameters, exports=exports.scope(account, region),
         ref=lambda logical: ref_value(stack, logical),
-        get_att=lambda logical, attr: att_value(stack, logical, attr),
+        get_att=lambda logical, attr: att_value(stack, logical, attr), ssm=dict(ssm or {}),
     )
     stack.resolver = Resolver(stack.template, context)
     return stack
@@ -226,10 +227,17 @@ def _arn(stack: Stack, service: str, resource: str, *, region: bool = True, acco
     return f"arn:{parts[0]}:{service}:{parts[1]}:{parts[2]}:{resource}"
 
 
+# connection resource type -> the service prefix of its ARN (DTConsole UG, "Connections rename")
+CONNECTIONS = {"AWS::CodeStarConnections::Connection": "codestar-connections",
+               "AWS::CodeConnections::Connection": "codeconnections"}
+
+
 def ref_value(stack: Stack, logical: str) -> Any:
     kind = _type(stack, logical)
     if kind == "AWS::KMS::Key":
         return placeholder(stack, logical)
+    if kind in CONNECTIONS:
+        return att_value(stack, logical, "ConnectionArn")
     if kind == "AWS::SQS::Queue":
         return queue_url(stack, physical_name(stack, logical))
     if kind == "AWS::IAM::ManagedPolicy":
@@ -277,6 +285,12 @@ def att_value(stack: Stack, logical: str, attr: str) -> Any:
         return _arn(stack, "events", f"rule/{name}" if isinstance(name, str) else name)
     elif kind == "AWS::SNS::Topic" and attr in ("TopicArn",):
         return _arn(stack, "sns", name)
+    elif kind in CONNECTIONS and attr == "ConnectionArn":
+        # the connection id is generated, like a key id: a placeholder until physical-ids gives it
+        return _arn(stack, CONNECTIONS[kind], f"connection/{placeholder(stack, logical)}")
+    elif kind in CONNECTIONS and attr == "ConnectionStatus":
+        # CloudFormation creates connections PENDING; someone completes them in the console, later
+        return Unknown(f"the status of connection {logical}: known only to the account (pipelint audit reads it)")
     elif kind == "AWS::CodePipeline::Pipeline" and attr == "Version":
         return Unknown(f"the version of pipeline {logical} is known only after deployment")
     return Unknown(f"attribute {attr} of {logical} ({kind or 'unknown type'}) is not modelled by pipelint")
@@ -361,7 +375,8 @@ def _key_policy(props: dict, label: str, account: object, region: object, src: S
 def _policy(value: Any, name: str, source: Source, stack: Stack | None = None) -> PolicyDoc:
     locator = None
     if stack is not None and isinstance(value, dict):
-        locator = lambda sub: stack.source(source.path + sub)  # noqa: E731 - positions of statements
+        # positions of statements (and of what is in them), as written even when a condition removed some
+        locator = lambda sub: stack.source(raw_path(value, sub, source.path))  # noqa: E731
     if isinstance(value, str):  # KeyPolicy and PolicyDocument may be JSON text
         try:
             value = json.loads(value)
@@ -425,7 +440,9 @@ def _load_resource(stack: Stack, logical: str, resource: dict, world: World, pen
                           stack.source(base + ("Properties", "AssumeRolePolicyDocument")), stack),
             inline_policies=inline, managed_policy_arns=[
                 text(arn, f"a ManagedPolicyArns entry of role {logical}")
-                for arn in _list(props.get("ManagedPolicyArns"), f"the ManagedPolicyArns of role {logical}")]))
+                for arn in _list(props.get("ManagedPolicyArns"), f"the ManagedPolicyArns of role {logical}")],
+            permissions_boundary=text(props.get("PermissionsBoundary"), f"the PermissionsBoundary of role {logical}"),
+            tags=_tags(props.get("Tags"), logical)))
     elif kind in ("AWS::IAM::Policy", "AWS::IAM::RolePolicy", "AWS::IAM::ManagedPolicy"):
         doc = _policy(props.get("PolicyDocument"), f"policy {label}",
                       stack.source(base + ("Properties", "PolicyDocument")), stack)
@@ -462,6 +479,13 @@ def _load_resource(stack: Stack, logical: str, resource: dict, world: World, pen
                                       service_role=text(props.get("ServiceRole"), f"the ServiceRole of {logical}"),
                                       encryption_key=text(props.get("EncryptionKey"),
                                                           f"the EncryptionKey of {logical}"), source=src))
+    elif kind in CONNECTIONS:
+        arn = att_value(stack, logical, "ConnectionArn")
+        world.add("connections", Connection(
+            key=arn if isinstance(arn, str) else f"{stack.uid}#{logical}", arn=arn,
+            name=text(props.get("ConnectionName"), f"the ConnectionName of {logical}"), account=account,
+            region=region, source=src,
+            provider_type=text(props.get("ProviderType"), f"the ProviderType of {logical}")))
     elif kind == "AWS::Events::Rule":
         arn = att_value(stack, logical, "Arn")
         targets = []
@@ -479,6 +503,20 @@ def _load_resource(stack: Stack, logical: str, resource: dict, world: World, pen
         world.event_rules.append(EventRule(key=arn if isinstance(arn, str) else f"{stack.uid}#{logical}",
                                            arn=arn, name=physical_name(stack, logical), account=account,
                                            region=region, targets=targets, source=src))
+
+
+def _tags(value: Any, logical: str) -> dict | None:
+    """A resource's ``Tags: [{Key, Value}]`` as a mapping (None when the list itself is not known). Not
+    every tag: CloudFormation also gives the resource the stack's tags (CloudFormation UG, "Tag")."""
+    if value is None:
+        return {}
+    if not isinstance(value, list):
+        return None
+    tags = {}
+    for tag in value:
+        if isinstance(tag, dict) and isinstance(tag.get("Key"), str):
+            tags[tag["Key"]] = text(tag.get("Value"), f"the value of tag {tag['Key']} of {logical}")
+    return tags
 
 
 def _list(value: Any, what: str | None = None) -> list:
@@ -499,6 +537,7 @@ HANDLED = {
     PIPELINE, "AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::KMS::Key", "AWS::KMS::Alias", "AWS::IAM::Role",
     "AWS::IAM::Policy", "AWS::IAM::RolePolicy", "AWS::IAM::ManagedPolicy", "AWS::SQS::Queue",
     "AWS::SQS::QueuePolicy", "AWS::Lambda::Function", "AWS::CodeBuild::Project", "AWS::Events::Rule",
+    *CONNECTIONS,
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from pipelint.loaders.intrinsics import raw_path
 from pipelint.model import Action, ArtifactStore, Pipeline, Source
 from pipelint.values import Unknown
 
@@ -90,7 +91,7 @@ def build_pipeline(data: dict, *, key: str, name: Any, account: Any, region: Any
             for i, item in enumerate(many):
                 store_region = field(item, "Region")
                 inner = field(item, "ArtifactStore")
-                entry_path = path + (i, key_name(item, "ArtifactStore"))
+                entry_path = raw_path(many, (i,), path) + (key_name(item, "ArtifactStore"),)
                 built = build_store(inner, store_region, entry_path, locate)
                 stores[store_region if isinstance(store_region, str) else f"#{i}"] = built
     actions = []
@@ -119,7 +120,8 @@ def build_pipeline(data: dict, *, key: str, name: Any, account: Any, region: Any
                 configuration=_configuration(config, label),
                 input_artifacts=artifact_names(field(action, "InputArtifacts", [])),
                 output_artifacts=artifact_names(field(action, "OutputArtifacts", [])),
-                source=locate(base + (stages_key, si, actions_key, ai)),
+                # where the action is written, also when a condition removed stages or actions before it
+                source=locate(raw_path(data, (stages_key, si, actions_key, ai), base)),
             ))
     return Pipeline(
         key=key, name=text(name, "the pipeline name"), account=text(account, "the pipeline's account"),

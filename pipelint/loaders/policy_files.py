@@ -10,6 +10,10 @@ Shapes and how each is bound to its resource:
   ``get-queue-attributes`` ``{"Attributes": {"Policy": ...}}``: bound by a ``[[tool.pipelint.policies]]``
   entry ``file = ..., resource = "<ARN>"``; a bucket policy whose statements all name one bucket is
   bound to that bucket without one. A file that cannot be bound is reported, not guessed.
+- ``get-policy-version`` output ``{"PolicyVersion": {"Document": ..., "IsDefaultVersion": ...}}`` (or a
+  raw document) bound to a managed policy ARN (``kind = "managed-policy"``): the document of that
+  managed policy, customer or AWS-managed, taking precedence over pipelint's copy of the AWS-managed
+  policies. Only a default version is in force: another version is reported and skipped.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any
 from pipelint import arns
 from pipelint.errors import InputError
 from pipelint.loaders.documents import Document
-from pipelint.model import Bucket, Key, Notice, PolicyDoc, Queue, Role, Source, World
+from pipelint.model import Bucket, Key, ManagedPolicy, Notice, PolicyDoc, Queue, Role, Source, World
 from pipelint.values import Unknown
 
 
@@ -28,6 +32,7 @@ def is_policy_file(data: Any) -> bool:
     if not isinstance(data, dict):
         return False
     return (isinstance(data.get("Role"), dict) or isinstance(data.get("KeyMetadata"), dict)
+            or isinstance(data.get("PolicyVersion"), dict)
             or "Policy" in data or "PolicyDocument" in data or "Statement" in data
             or (isinstance(data.get("Attributes"), dict) and "Policy" in data["Attributes"]))
 
@@ -44,6 +49,12 @@ def _parse(value: Any, document: Document, path: tuple) -> Any:
 
 def load(document: Document, world: World, bindings: list[dict]) -> None:
     data = document.data
+    if bindings and bindings[0].get("kind") in ("service-control-policy", "resource-control-policy"):
+        from pipelint.loaders import organizations  # an SCP or RCP: bound to organization targets
+
+        path = ("PolicyDocument",) if "PolicyDocument" in data else ("Policy",) if "Policy" in data else ()
+        organizations.load_document(document, world, bindings[0], path)
+        return
 
     def src(*path: Any) -> Source:
         pos = document.locate(path)
@@ -54,8 +65,12 @@ def load(document: Document, world: World, bindings: list[dict]) -> None:
         arn = role.get("Arn")
         if not arns.is_role_arn(arn):
             raise InputError(document.path, "get-role output without a role 'Arn'", *(document.locate(("Role",)) or (None, None)))
+        boundary = role.get("PermissionsBoundary")
         world.add("roles", Role(key=arn, arn=arn, name=arns.role_name(arn), account=arns.account_of(arn),
                                 source=src("Role"), policies_complete=False,
+                                # get-role lists the boundary when there is one, and omits the key otherwise
+                                permissions_boundary=boundary.get("PermissionsBoundaryArn")
+                                if isinstance(boundary, dict) else None,
                                 trust=PolicyDoc(_parse(role.get("AssumeRolePolicyDocument"), document,
                                                        ("Role", "AssumeRolePolicyDocument")),
                                                 f"trust policy of {arn}", src("Role", "AssumeRolePolicyDocument"))))
@@ -69,7 +84,13 @@ def load(document: Document, world: World, bindings: list[dict]) -> None:
                               region=arns.region_of(arn), source=src("KeyMetadata"),
                               aws_managed=meta.get("KeyManager") == "AWS"))
         return
-    if "PolicyDocument" in data:
+    if isinstance(data.get("PolicyVersion"), dict):
+        if data["PolicyVersion"].get("IsDefaultVersion") is False:
+            world.notices.append(Notice(document.path, "get-policy-version output of a version that is not "
+                                        "the default one (not in force); skipped"))
+            return
+        doc, path = data["PolicyVersion"].get("Document"), ("PolicyVersion", "Document")
+    elif "PolicyDocument" in data:
         doc, path = data["PolicyDocument"], ("PolicyDocument",)
     elif "Policy" in data:
         doc, path = data["Policy"], ("Policy",)
@@ -119,6 +140,13 @@ def attach(world: World, resource: str, kind: str | None, policy: PolicyDoc, dat
             key=resource, arn=resource, key_id=arns.key_id_of(resource), account=arns.account_of(resource),
             region=arns.region_of(resource), source=source))
         key.policy = policy
+    elif service == "iam" and (kind == "managed-policy" or (arns.resource_of(resource) or "").startswith("policy/")):
+        if not (arns.resource_of(resource) or "").startswith("policy/"):
+            world.notices.append(Notice(source.file, f"a managed-policy entry names {resource}, which is not a "
+                                        "policy ARN; skipped"))
+            return
+        world.add("managed_policies", ManagedPolicy(key=resource, arn=resource, document=PolicyDoc(
+            policy.document, f"managed policy {resource} ({policy.name})", policy.source)))
     elif service == "iam" and arns.is_role_arn(resource):
         role = world.roles.get(resource) or world.add("roles", Role(
             key=resource, arn=resource, name=arns.role_name(resource), account=arns.account_of(resource),

@@ -4,20 +4,41 @@ One JSON file per account and region (any name, ``*.json``) of the shape::
 
     {"pipelint-snapshot": 1, "account": "111111111111", "region": "us-east-1",
      "pipelines": [{"arn": ..., "pipeline": {<get-pipeline "pipeline" object>}}],
-     "buckets":   [{"name", "region", "versioning", "encryption_key", "policy"}],
-     "keys":      [{"arn", "region", "aliases", "aws_managed", "policy"}],
-     "roles":     [{"arn", "trust", "inline_policies": {name: document}, "managed_policy_arns"}],
+     "buckets":   [{"name", "region", "versioning", "encryption_key", "policy", "exists"}],
+     "keys":      [{"arn", "region", "aliases", "aws_managed", "policy", "state", "exists"}],
+     "roles":     [{"arn", "trust", "inline_policies": {name: document}, "managed_policy_arns",
+                    "permissions_boundary", "tags", "exists"}],
      "managed_policies": [{"arn", "document"}],
-     "queues":    [{"arn", "url", "policy"}],
+     "queues":    [{"arn", "url", "policy", "exists"}],
      "functions": [{"arn", "role_arn"}],
      "projects":  [{"arn", "name", "service_role", "encryption_key"}],
-     "event_rules": [{"arn", "targets": [{"id", "arn", "role_arn", "dlq_arn"}]}]}
+     "connections": [{"arn", "name", "provider_type", "status", "exists"}],
+     "event_rules": [{"arn", "targets": [{"id", "arn", "role_arn", "dlq_arn"}]}],
+     "organization": {<see below>}}
 
 A value that could not be read is ``{"unreadable": "what failed and the permission that would allow it"}``;
 a policy that does not exist is ``null``. Every field other than the identifiers may be left out; a
 left-out policy, trust, versioning or encryption reads as not known (never as "none"). A top-level
 ``"unreadable": ["..."]`` lists what could not be read with no resource to hang it on (a pipeline
 listing, the EventBridge rules of a pipeline); each line becomes a notice.
+
+What the account holds now: ``"exists": false`` says the audit found no such bucket, key, role, queue or
+connection (left out: it exists, or it was not asked); a key's ``state`` is its KMS ``KeyState``
+(``Enabled``, ``Disabled``, ``PendingDeletion``, ...); a connection's ``status`` is ``AVAILABLE``,
+``PENDING`` or ``ERROR``; a role's ``tags`` are every tag it has (``{}``: none).
+
+``organization`` (written once, in the auditing account's ``global`` file, when ``audit --org`` could
+read AWS Organizations) describes the organization the audited accounts belong to::
+
+    {"id": "o-...", "root": "r-...", "management_account": "...",
+     "policy_types": {"SERVICE_CONTROL_POLICY": true, "RESOURCE_CONTROL_POLICY": false},
+     "accounts": ["...every member account..."],
+     "parents": {"<account or OU id>": "<parent OU or root id>"},
+     "targets": {"<root, OU or account id>": {"SERVICE_CONTROL_POLICY": ["p-..."], "RESOURCE_CONTROL_POLICY": [...]}},
+     "policies": [{"id": "p-...", "name", "type", "aws_managed", "document"}]}
+
+A target's list (or a policy's document) that could not be read is an ``unreadable`` marker: the checks
+it bears on are unverified, never allowed.
 """
 
 from __future__ import annotations
@@ -28,8 +49,8 @@ from pipelint import arns
 from pipelint.errors import InputError
 from pipelint.loaders.documents import Document
 from pipelint.loaders.pipeline_shape import build_pipeline
-from pipelint.model import (Bucket, EventRule, Function, Key, ManagedPolicy, Notice, PolicyDoc, Project, Queue,
-                            Role, Source, Target, World)
+from pipelint.model import (RCP, SCP, Bucket, Connection, EventRule, Function, Key, ManagedPolicy, Notice, OrgPolicy,
+                            PolicyDoc, Project, Queue, Role, Source, Target, World)
 from pipelint.values import Unknown
 
 MARKER = "pipelint-snapshot"
@@ -52,15 +73,19 @@ def _value(value: Any) -> Any:
 _SHAPE = {
     "pipelines": ("pipeline", {"arn": "arn"}),
     "buckets": ("name", {"account": "str", "region": "str", "versioning": "str", "encryption_key": "str",
-                         "policy": "doc"}),
-    "keys": ("arn", {"region": "str", "aliases": "list", "policy": "doc"}),
-    "roles": ("arn", {"trust": "doc", "inline_policies": "map", "managed_policy_arns": "list"}),
+                         "policy": "doc", "exists": "bool"}),
+    "keys": ("arn", {"region": "str", "aliases": "list", "policy": "doc", "state": "str", "exists": "bool"}),
+    "roles": ("arn", {"trust": "doc", "inline_policies": "map", "managed_policy_arns": "list",
+                      "permissions_boundary": "str", "tags": "map", "exists": "bool"}),
     "managed_policies": ("arn", {"document": "doc"}),
-    "queues": ("arn", {"url": "str", "policy": "doc"}),
+    "queues": ("arn", {"url": "str", "policy": "doc", "exists": "bool"}),
     "functions": ("arn", {"role_arn": "str"}),
     "projects": ("arn", {"name": "str", "service_role": "str", "encryption_key": "str"}),
+    "connections": ("arn", {"name": "str", "provider_type": "str", "status": "str", "exists": "bool"}),
     "event_rules": ("arn", {"targets": "targets"}),
 }
+_ORGANIZATION = {"id": "str", "root": "str", "management_account": "str", "policy_types": "map", "accounts": "list",
+                 "parents": "map", "targets": "map", "policies": "policies"}
 _TARGET = {"id": "str", "arn": "str", "role_arn": "str", "dlq_arn": "str"}
 
 
@@ -85,6 +110,15 @@ def _check_shape(document: Document) -> None:
             raise fail(f"{where(path)} must be a list of strings", *path)
         if kind == "map" and not isinstance(value, dict):
             raise fail(f"{where(path)} must be a mapping", *path)
+        if kind == "bool" and not isinstance(value, bool):
+            raise fail(f"{where(path)} must be true or false", *path)
+        if kind == "policies":
+            if not isinstance(value, list):
+                raise fail(f"{where(path)} must be a list", *path)
+            for j, policy in enumerate(value):
+                if not isinstance(policy, dict) or not isinstance(policy.get("id"), str) or \
+                        policy.get("type") not in (SCP, RCP):
+                    raise fail(f"{where(path + (j,))} needs an 'id' and a 'type' ({SCP} or {RCP})", *path, j)
         if kind == "arn" and arns.split(value) is None:
             raise fail(f"{where(path)} must be an ARN", *path)
         if kind == "targets":
@@ -100,6 +134,16 @@ def _check_shape(document: Document) -> None:
         if name in data and data[name] is not None and not isinstance(data[name], str):
             raise fail(f"'{name}' must be a string", name)
     check(data.get("unreadable"), "list", "unreadable")
+    if "organization" in data:
+        org = data["organization"]
+        if not isinstance(org, dict):
+            raise fail("'organization' must be a mapping", "organization")
+        for field, kind in _ORGANIZATION.items():
+            check(org.get(field), kind, "organization", field)
+        for target, lists in (org.get("targets") or {}).items():
+            check(lists, "map", "organization", "targets", target)
+            for kind_name, ids in lists.items():
+                check(ids, "list", "organization", "targets", target, kind_name)
     for table, (ident, fields) in _SHAPE.items():
         items = data.get(table)
         if items is None:
@@ -195,7 +239,7 @@ def load(document: Document, world: World) -> None:
             versioning=_value(_field(item, "versioning", f"the versioning of bucket {name}")),
             encryption_key=_value(_field(item, "encryption_key", f"the default encryption of bucket {name}")),
             policy=policy(_field(item, "policy", f"the bucket policy of {name}"), f"bucket policy of {name}",
-                          "buckets", i, "policy")))
+                          "buckets", i, "policy"), exists=item.get("exists")))
     for i, item in enumerate(data.get("keys") or []):
         arn = item["arn"]
         key = world.add("keys", Key(
@@ -203,7 +247,8 @@ def load(document: Document, world: World) -> None:
             region=arns.region_of(arn) or region, source=src("keys", i),
             policy=policy(_field(item, "policy", f"the key policy of {arn}"),
                           f"key policy of {arn}", "keys", i, "policy"),
-            aliases=list(item.get("aliases") or []), aws_managed=bool(item.get("aws_managed"))))
+            aliases=list(item.get("aliases") or []), aws_managed=bool(item.get("aws_managed")),
+            state=_value(item.get("state")), exists=item.get("exists")))
         parts = arns.split(arn)
         for alias in key.aliases:
             world.aliases[f"arn:{parts[1]}:kms:{parts[3]}:{parts[4]}:{alias}"] = key.key
@@ -221,7 +266,11 @@ def load(document: Document, world: World) -> None:
                 PolicyDoc(_value(doc), f"inline policy {name} of {arn}", src("roles", i, "inline_policies", name))
                 for name, doc in inline.items()],
             managed_policy_arns=[] if isinstance(managed, Unknown) else list(managed),
-            policies_complete=complete)
+            policies_complete=complete, exists=item.get("exists"),
+            permissions_boundary=_value(_field(item, "permissions_boundary", f"the permissions boundary of {arn}")))
+        tags = _value(item.get("tags"))
+        if isinstance(tags, dict):  # read from AWS: every tag the role has
+            role.tags, role.tags_complete = {k: v for k, v in tags.items() if isinstance(v, str)}, True
         if not complete:
             role.inline_policies.append(PolicyDoc(inline if isinstance(inline, Unknown) else managed,
                                                   f"policies of {arn}", src("roles", i)))
@@ -237,7 +286,8 @@ def load(document: Document, world: World) -> None:
         world.add("queues", Queue(key=arn, arn=arn, url=item.get("url"), account=arns.account_of(arn) or account,
                                   region=arns.region_of(arn) or region, source=src("queues", i),
                                   policy=policy(_field(item, "policy", f"the queue policy of {arn}"),
-                                                f"queue policy of {arn}", "queues", i, "policy")))
+                                                f"queue policy of {arn}", "queues", i, "policy"),
+                                  exists=item.get("exists")))
     for i, item in enumerate(data.get("functions") or []):
         arn = item["arn"]
         world.add("functions", Function(key=arn, arn=arn, name=arns.resource_of(arn).split(":", 1)[-1],
@@ -250,6 +300,15 @@ def load(document: Document, world: World) -> None:
                                       account=arns.account_of(arn) or account, region=arns.region_of(arn) or region,
                                       service_role=_value(item.get("service_role")),
                                       encryption_key=_value(item.get("encryption_key")), source=src("projects", i)))
+    for i, item in enumerate(data.get("connections") or []):
+        arn = item["arn"]
+        world.add("connections", Connection(
+            key=arn, arn=arn, name=_value(item.get("name")), account=arns.account_of(arn) or account,
+            region=arns.region_of(arn) or region, source=src("connections", i),
+            provider_type=_value(item.get("provider_type")), status=_value(item.get("status")),
+            exists=item.get("exists")))
+    if isinstance(data.get("organization"), dict):
+        _organization(data["organization"], world, src)
     for i, item in enumerate(data.get("event_rules") or []):
         arn = item["arn"]
         targets = [Target(id=t.get("id"), arn=t.get("arn"), role_arn=_value(t.get("role_arn")),
@@ -262,6 +321,44 @@ def load(document: Document, world: World) -> None:
                                            source=src("event_rules", i)))
     for text in data.get("unreadable") or []:
         world.notices.append(Notice(document.path, f"not read: {text}"))
+
+
+def _organization(data: dict, world: World, src) -> None:
+    """The ``organization`` section: the same model the configuration and CLI outputs fill."""
+    org = world.org()
+    org.source = org.source or src("organization")
+    org.id = data.get("id") or org.id
+    org.root = data.get("root") or org.root
+    org.management_account = data.get("management_account") or org.management_account
+    for kind, enabled in (data.get("policy_types") or {}).items():
+        if kind in (SCP, RCP) and isinstance(enabled, bool):
+            org.types[kind] = enabled
+    accounts = data.get("accounts")
+    if isinstance(accounts, list):
+        org.members.update(accounts)
+        org.members_complete = True
+    for child, parent in (data.get("parents") or {}).items():
+        if isinstance(parent, str):
+            org.parents[child] = parent
+            if child.isdigit():
+                org.members.add(child)
+    for target, lists in (data.get("targets") or {}).items():
+        for kind, ids in lists.items():
+            if kind not in (SCP, RCP):
+                continue
+            ids = _value(ids)
+            org.attached[(kind, target)] = ids if isinstance(ids, Unknown) else list(ids or [])
+            org.sources[(kind, target)] = src("organization", "targets", target, kind)
+    for i, item in enumerate(data.get("policies") or []):
+        document = _value(item.get("document"))
+        name = item.get("name") if isinstance(item.get("name"), str) else item["id"]
+        word = "service control policy" if item["type"] == SCP else "resource control policy"
+        where = ("organization", "policies", i, "document")
+        org.policies[item["id"]] = OrgPolicy(
+            item["id"], item["type"], name,
+            PolicyDoc(document if isinstance(document, (dict, Unknown)) else Unknown(f"{word} {name} is not a document"),
+                      f"{word} {name}", src(*where), lambda sub, where=where: src(*where, *sub)),
+            aws_managed=bool(item.get("aws_managed")))
 
 
 def _field(item: dict, name: str, what: str) -> Any:

@@ -27,28 +27,81 @@ from pipelint.values import Unknown
 
 from .match import LIT_QMARK, LIT_STAR, arn_like, glob_match, t_and, t_or
 from .model import ABSENT
+from .unsettled_keys import settle_key
 
 # ----------------------------------------------------------------------------- request context
 
 _MISSING = object()
 
 
-class Context:
-    """The request context, looked up case-insensitively. Values: str, list[str], ABSENT or Unknown."""
+class AbsentOr:
+    """A context value that is known only not to be one of ``excluded``: the key is absent, or holds some
+    other value. E.g. ``aws:PrincipalOrgID`` of a principal from an account that is not a member of
+    the organization: whatever organization it belongs to, if any, it is not this one."""
 
-    __slots__ = ("_values",)
+    __slots__ = ("excluded",)
+
+    def __init__(self, excluded) -> None:
+        self.excluded = tuple(excluded)
+
+    def __repr__(self) -> str:
+        return f"AbsentOr({self.excluded!r})"
+
+
+class _Other:
+    """Some present value that is none of ``excluded`` (one half of :class:`AbsentOr`)."""
+
+    __slots__ = ("excluded",)
+
+    def __init__(self, excluded: tuple) -> None:
+        self.excluded = excluded
+
+
+class Context:
+    """The request context, looked up case-insensitively. Values: str, list[str], ABSENT, Unknown or
+    :class:`AbsentOr`. A key ending in ``/*`` (``aws:PrincipalTag/*``) gives the value of every key under
+    that prefix the context does not list, e.g. ABSENT: the principal has no other tags."""
+
+    __slots__ = ("_values", "_prefixes", "_absent_prefixes")
 
     def __init__(self, values: Mapping[str, Any]):
         self._values: dict[str, Any] = {}
+        self._prefixes: dict[str, Any] = {}
+        self._absent_prefixes: tuple[str, ...] = ()
         for k, v in values.items():
-            self._values[k.lower()] = _norm_ctx_value(v)
+            self.setdefault(k, v)
 
     def setdefault(self, key: str, value: Any) -> None:
-        self._values.setdefault(key.lower(), _norm_ctx_value(value))
+        if key.endswith("/*"):
+            self._prefixes.setdefault(key[:-1].lower(), _norm_ctx_value(value))
+        else:
+            self._values.setdefault(key.lower(), _norm_ctx_value(value))
+
+    def absent_prefixes(self, prefixes: tuple[str, ...]) -> None:
+        """Keys starting with one of ``prefixes`` (e.g. ``aws:PrincipalTag/``) are known to be absent."""
+        self._absent_prefixes += tuple(p.lower() for p in prefixes)
 
     def lookup(self, key: str) -> Any:
         """The value, ABSENT, an Unknown, or _MISSING (not in the context: unknown)."""
-        return self._values.get(key.lower(), _MISSING)
+        lower = key.lower()
+        found = self._values.get(lower, _MISSING)
+        if found is _MISSING and self._prefixes and "/" in lower:
+            found = self._prefixes.get(lower[:lower.index("/") + 1], _MISSING)
+        if found is _MISSING and self._absent_prefixes and lower.startswith(self._absent_prefixes):
+            return ABSENT
+        return found
+
+
+class _Fixed:
+    """``ctx`` with one key's value replaced (to evaluate each half of an :class:`AbsentOr`)."""
+
+    __slots__ = ("ctx", "key", "value")
+
+    def __init__(self, ctx: Any, key: str, value: Any) -> None:
+        self.ctx, self.key, self.value = ctx, key.lower(), value
+
+    def lookup(self, key: str) -> Any:
+        return self.value if key.lower() == self.key else self.ctx.lookup(key)
 
 
 def _scalar(v: Any) -> Any:
@@ -60,7 +113,7 @@ def _scalar(v: Any) -> Any:
 
 
 def _norm_ctx_value(v: Any) -> Any:
-    if v is ABSENT or isinstance(v, Unknown):
+    if v is ABSENT or isinstance(v, (Unknown, AbsentOr)):
         return v
     if isinstance(v, (list, tuple, set, frozenset)):
         items = [_scalar(x) for x in v]
@@ -74,7 +127,7 @@ def _norm_ctx_value(v: Any) -> Any:
 def key_unknown_reason(key: str, found: Any) -> str:
     if isinstance(found, Unknown):
         return f"value of condition key {key} ({found.reason})"
-    return f"value of condition key {key}"
+    return f"value of condition key {key} ({settle_key(key)})"
 
 
 # ----------------------------------------------------------------------------- policy variables
@@ -126,7 +179,7 @@ def substitute(text: str, ctx: Context, enabled: bool, literal_wildcards: bool =
         else:
             key = inner.strip()
         found = ctx.lookup(key)
-        if found is _MISSING or isinstance(found, Unknown):
+        if found is _MISSING or isinstance(found, (Unknown, AbsentOr)):
             return VarResult(None, "unknown", f"value of policy variable ${{{key}}}" + (
                 f" ({found.reason})" if isinstance(found, Unknown) else ""))
         if isinstance(found, list):
@@ -254,11 +307,18 @@ def _policy_scalar(v: Any) -> Any:
 
 
 class CondResult:
-    __slots__ = ("value", "unknowns")
+    __slots__ = ("value", "unknowns", "failed")
 
-    def __init__(self, value: bool | None, unknowns: tuple[str, ...] = ()):
+    def __init__(self, value: bool | None, unknowns: tuple[str, ...] = (), failed: str | None = None):
         self.value = value
         self.unknowns = unknowns
+        self.failed = failed  # when False: the operator and key that did not hold, and what the request has
+
+
+def _request_has(key: str, found: Any) -> str:
+    if found is ABSENT:
+        return f"the request carries no {key}"
+    return f"the request's {key} is {found!r}" if not isinstance(found, list) else f"the request's {key} is {found}"
 
 
 def _parse_operator(op: str) -> tuple[str | None, str, bool]:
@@ -297,7 +357,7 @@ def evaluate_condition(condition: Any, ctx: Context, variables: bool) -> CondRes
             r, why = _evaluate_one(op, key, values, ctx, variables)
             results.append(r)
             if r is False:
-                return CondResult(False)
+                return CondResult(False, failed=f"{op} {key}: {_request_has(key, ctx.lookup(key))}")
             if r is None:
                 unknowns.extend(why)
     value = t_and(results)
@@ -316,6 +376,14 @@ def _evaluate_one(op: str, key: str, values: Any, ctx: Context, variables: bool)
     found = ctx.lookup(key)
     if found is _MISSING or isinstance(found, Unknown):
         return None, [key_unknown_reason(key, found)]
+    if isinstance(found, AbsentOr):
+        # settled only when both possibilities (absent; some other value) give the same answer
+        absent, why = _evaluate_one(op, key, values, _Fixed(ctx, key, ABSENT), variables)
+        other, why_other = _evaluate_one(op, key, values, _Fixed(ctx, key, _Other(found.excluded)), variables)
+        if absent is not None and absent == other:
+            return absent, []
+        return None, why or why_other or [f"value of condition key {key} (known only not to be "
+                                          f"{', '.join(found.excluded)})"]
     present = not (found is ABSENT or (isinstance(found, list) and not found))
 
     if base == "null":
@@ -370,6 +438,12 @@ def _evaluate_one(op: str, key: str, values: Any, ctx: Context, variables: bool)
         """Does context value cv match any of the policy values (positive form)?"""
         if isinstance(cv, Unknown):
             return None
+        if isinstance(cv, _Other):
+            # a value that is none of cv.excluded: it does not equal an excluded literal; anything else
+            # (another literal, a pattern) it may or may not match
+            return t_or([False if pv is _NOMATCH or (isinstance(pv, str) and pv in cv.excluded
+                                                     and "*" not in pv and "?" not in pv) else None
+                         for pv in pvals])
         cv = str(cv)
         return t_or([None if pv is None else (False if pv is _NOMATCH else test(pv, cv)) for pv in pvals])
 

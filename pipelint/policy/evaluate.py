@@ -47,7 +47,8 @@ from .match import (
     t_not,
     t_or,
 )
-from .model import ABSENT, Decision, Policy, Principal, Request, Result, StatementRef
+from .model import Decision, Policy, Principal, Request, Result, StatementRef
+from .principal_context import principal_keys
 
 KINDS = ("generic", "kms", "trust")
 _RP_WORD = {"generic": "resource policy", "kms": "key policy", "trust": "trust policy"}
@@ -70,6 +71,8 @@ class _Layer:
     allow_refs: dict[str, list[StatementRef]] = field(default_factory=lambda: {k: [] for k in _KINDS3})
     allow_unknown_refs: dict[str, list[StatementRef]] = field(default_factory=lambda: {k: [] for k in _KINDS3})
     allow_unknowns: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in _KINDS3})
+    # Allow statements that name the request but whose condition does not hold: (label, what failed)
+    near_misses: list[str] = field(default_factory=list)
 
     def any_allow(self) -> bool | None:
         return t_or(self.allow.values())
@@ -192,7 +195,8 @@ def _eval_layer(
     for policy in policies:
         doc = policy.document
         if isinstance(doc, Unknown):
-            reason = doc.reason if doc.reason == policy.name else f"document of {policy.name} ({doc.reason})"
+            # a reason that already names the policy is not wrapped again ("document of X (document of X ...)")
+            reason = doc.reason if policy.name in doc.reason else f"document of {policy.name} ({doc.reason})"
             unknown_everything(StatementRef(policy, -1, None, doc), reason)
             continue
         variables = isinstance(doc, dict) and doc.get("Version") == "2012-10-17"
@@ -249,11 +253,22 @@ def _eval_layer(
                 elif "NotPrincipal" in stmt:
                     if effect == "Deny" and has_boundary:
                         excluded: bool | None = False  # IAM UG, permissions boundaries: always applies
-                    else:
+                    elif effect == "Deny":
                         excluded = not_principal_excludes(stmt["NotPrincipal"], p)
+                    else:  # an Allow grants nothing to whom it lists, whatever else it does
+                        listed = match_principal(stmt["NotPrincipal"], p)
+                        excluded = t_or([listed[EXACT], listed[ROLE]])
                     if excluded is None:
-                        unknowns.append(f"NotPrincipal of {label}")
-                    pm = {EXACT: t_not(excluded), ROLE: False, ACCOUNT: False}
+                        unknowns.append(f"whether NotPrincipal of {label} exempts {_who(p)}" + (
+                            " (IAM UG, NotPrincipal: with Deny, list the principal's account ARN as well as its "
+                            "own ARN)" if effect == "Deny" else ""))
+                    named = t_not(excluded)
+                    if effect != "Deny" and named is not False:
+                        # IAM UG, NotPrincipal: "Using it with Allow is not supported"; what AWS does with
+                        # such a statement is not documented, so it settles nothing
+                        named = None
+                        unknowns.append(f"{label} uses NotPrincipal with Allow, which AWS does not support")
+                    pm = {EXACT: named, ROLE: False, ACCOUNT: False}
                 else:
                     pm = _NO_MATCH  # no Principal: names no one
                 if pm[EXACT] is False and pm[ROLE] is False and pm[ACCOUNT] is False:
@@ -263,6 +278,8 @@ def _eval_layer(
 
             cond = evaluate_condition(stmt.get("Condition"), ctx, variables)
             if cond.value is False:
+                if effect == "Allow" and a is True and r is True and any(v is True for v in pm.values()):
+                    layer.near_misses.append(f"{label} would allow it, but its condition {cond.failed}")
                 continue
             unknowns.extend(cond.unknowns)
             common = t_and((a, r, cond.value))
@@ -310,35 +327,13 @@ def _principal_kind(p: Principal) -> str:
 
 
 def _build_context(request: Request, kind: str, p_acct: str | None) -> Context:
+    """The request's own context (what the caller knows of the request), completed by the keys its
+    principal implies (principal_context); the request's values win."""
     ctx = Context(request.context or {})
-    p = request.principal
-    pk = _principal_kind(p)
-    if pk == "aws":
-        if p_acct:
-            ctx.setdefault("aws:PrincipalAccount", p_acct)
-        ctx.setdefault("aws:PrincipalIsAWSService", "false")
-        if isinstance(p.arn, str):
-            if session_role_name(p.arn) is not None:
-                ctx.setdefault("aws:PrincipalType", "AssumedRole")
-                ctx.setdefault("aws:username", ABSENT)
-            elif role_name(p.arn) is not None:
-                ctx.setdefault("aws:PrincipalArn", p.arn)
-                ctx.setdefault("aws:PrincipalType", "AssumedRole")
-                ctx.setdefault("aws:username", ABSENT)
-            elif is_root_arn(p.arn):
-                ctx.setdefault("aws:PrincipalArn", p.arn)
-                ctx.setdefault("aws:PrincipalType", "Account")
-            elif ":user/" in p.arn:
-                ctx.setdefault("aws:PrincipalArn", p.arn)
-                ctx.setdefault("aws:PrincipalType", "User")
-                ctx.setdefault("aws:username", p.arn.rsplit("/", 1)[-1])
-        if p.org_id:
-            ctx.setdefault("aws:PrincipalOrgID", p.org_id)
-        if kind == "kms" and p_acct:
-            ctx.setdefault("kms:CallerAccount", p_acct)
-    elif pk == "service":
-        ctx.setdefault("aws:PrincipalServiceName", p.service)
-        ctx.setdefault("aws:PrincipalIsAWSService", "true")
+    keys, absent_prefixes = principal_keys(request.principal, p_acct, kind == "kms")
+    for key, value in keys.items():
+        ctx.setdefault(key, value)
+    ctx.absent_prefixes(absent_prefixes)
     return ctx
 
 
@@ -387,6 +382,8 @@ def evaluate(
     *,
     kind: str = "generic",
     permissions_boundary: Policy | None = None,
+    scps: Any = None,
+    rcps: Any = None,
 ) -> Result:
     """Decide one request.
 
@@ -395,6 +392,9 @@ def evaluate(
     no identity layer. ``resource_policy``: the bucket/queue/... policy (``kind="generic"``), the key
     policy (``"kms"``) or the role's trust policy (``"trust"``); None = there is none.
     ``permissions_boundary``: the principal's permissions boundary, if it has one (optional extra).
+    ``scps`` / ``rcps``: the organization's service / resource control policies that bear on the
+    request, level by level (a :class:`~pipelint.policy.guardrails.OrgPolicies`, or one list of
+    policies per level from the root down); None: not part of this evaluation.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
@@ -419,12 +419,19 @@ def evaluate(
     if r_acct is None and resource == "*" and resource_policy is None:
         r_acct = p_acct  # account-level actions act in the caller's own account
 
-    key_resource = isinstance(resource, str) and resource.startswith("arn:") and ":kms:" in resource and ":key/" in resource
-    if kind == "kms" and (resource == "*" or (resource_policy is None and not key_resource)):
-        # e.g. kms:ListKeys / kms:CreateKey on "*": no key is involved, so no key policy applies and
-        # IAM alone decides (KMS DG, "IAM policies" for account-level operations).
+    kms_arn = isinstance(resource, str) and resource.startswith("arn:") and ":kms:" in resource
+    alias_resource = kms_arn and ":alias/" in resource
+    if kind == "kms" and (resource == "*" or (alias_resource and action_l in _MANAGED_ALIAS_ACTIONS)):
+        # kms:ListKeys / kms:CreateKey on "*" involve no key, and the alias side of CreateAlias /
+        # UpdateAlias / DeleteAlias is an alias resource: no key policy applies, IAM alone decides
+        # (KMS DG, "IAM policies"; "Controlling access to aliases").
         kind = "generic"
         resource_policy = None
+    elif kind == "kms" and resource_policy is None and alias_resource:
+        # a key used through its alias is still governed by the key's own key policy (KMS DG, "Using
+        # aliases": the alias only names the key); without that policy nothing is settled
+        resource_policy = Policy(Unknown(f"the key policy of the key alias {resource} names (the alias's key is "
+                                         "not among the inputs)"), f"key policy behind {resource}")
     rp_word = _RP_WORD[kind]
 
     ctx = _build_context(request, kind, p_acct)
@@ -469,9 +476,6 @@ def evaluate(
     elif p_acct is not None and r_acct is not None:
         same = p_acct == r_acct
         allowed = allowed_for(same)
-    elif kind == "generic" and resource_policy is None:
-        same = True  # no resource policy: the identity policy decides (the caller's own account)
-        allowed = allowed_for(True)
     else:
         a_same, a_cross = allowed_for(True), allowed_for(False)
         same = None
@@ -496,6 +500,7 @@ def evaluate(
 
     # --- explanation
     reasons: list[str] = []
+    near_misses: list[str] = []
     deciding: list[StatementRef] = []
     unknowns: list[str] = []
     layers = [lay for lay in (identity, boundary, rp) if lay is not None]
@@ -534,6 +539,8 @@ def evaluate(
     elif decision is Decision.IMPLICIT_DENY:
         reasons.extend(_implicit_reasons(kind, pk, same, who, what, p_acct, r_acct, identity, boundary, rp,
                                          resource_policy, rp_word, I, B, RE, RR, RA))
+        near_misses = [miss for lay in layers for miss in lay.near_misses]
+        reasons.extend(near_misses)
     else:
         for lay in layers:
             if lay.deny is None:
@@ -552,7 +559,7 @@ def evaluate(
     if decision is not Decision.UNKNOWN and deny is None and decision is Decision.IMPLICIT_DENY:
         reasons.append("(a Deny whose applicability is unknown may also apply)")
 
-    return Result(
+    result = Result(
         decision=decision,
         reasons=tuple(reasons),
         deciding=tuple(_dedupe_refs(deciding)),
@@ -560,7 +567,14 @@ def evaluate(
         resource=(_layer_decision(rp) if rp is not None
                   else (Decision.IMPLICIT_DENY if kind in ("kms", "trust") else None)),
         unknowns=tuple(dict.fromkeys(unknowns)),
+        near_misses=tuple(dict.fromkeys(near_misses)),
+        boundary=_layer_decision(boundary, B) if boundary is not None else None,
     )
+    if scps is None and rcps is None:
+        return result
+    from .guardrails import apply  # the organization's guardrails over the account's own decision
+
+    return apply(result, request, ctx, scps, rcps, who, what)
 
 
 def _implicit_reasons(kind, pk, same, who, what, p_acct, r_acct, identity, boundary, rp, resource_policy,

@@ -336,8 +336,22 @@ def principal_matches(element: Any, principal: Principal, *, include_account: bo
 
 
 def not_principal_excludes(element: Any, p: Principal) -> bool | None:
-    """Whether a NotPrincipal element lists ``p`` itself (its ARN, its role for a session, ``*`` or its
-    service). Listing only the account does not exclude the account's users and roles (IAM UG,
-    NotPrincipal: the account, the role and the session are each checked)."""
+    """Whether a Deny's NotPrincipal element exempts ``p``.
+
+    IAM UG, "IAM JSON policy elements: NotPrincipal" (current page): with Deny, the account ARN of the
+    not-denied principal must be listed too, "otherwise, the policy might deny access to the entire
+    account containing the principal" — AWS may validate the account, then the role, then the session,
+    each against the list. So an IAM principal is exempt only when both its identity (its ARN, or its
+    role for a session) and its account are listed; its identity alone leaves it open (None); its
+    account alone, or neither, exempts nothing. A service is exempt when it is listed; ``*`` exempts all.
+    """
+    entries = principal_entries(element)
+    if any(ptype == "*" or entry == "*" for ptype, entry in entries):
+        return True
     m = match_principal(element, p)
-    return t_or([m[EXACT], m[ROLE]])
+    identity = t_or([m[EXACT], m[ROLE]])
+    if p.service is not None or (p.arn is None and p.account is None) or identity is False:
+        return identity
+    if isinstance(p.arn, str) and is_root_arn(p.arn):
+        return identity  # the account itself: listing it is listing its identity
+    return t_and([identity, m[ACCOUNT]]) if m[ACCOUNT] is not False else None

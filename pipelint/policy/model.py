@@ -63,7 +63,10 @@ class Principal:
     arn: str | None
     account: str | None = None
     service: str | None = None
-    org_id: str | None = None
+    # the organization of the principal's account: an id, an Unknown naming what would settle it, or
+    # None when not even that is known (then aws:PrincipalOrgID is unknown with a generic reason)
+    org_id: Any = None
+    role_arn: str | None = None  # for a session ARN: the ARN (with its path) of the role behind it
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,12 @@ class Result:
     identity: Decision | None
     resource: Decision | None
     unknowns: tuple[str, ...]
+    # implicit denials: Allow statements that name the request but whose condition does not hold
+    near_misses: tuple[str, ...] = ()
+    boundary: Decision | None = None  # the permissions boundary's own answer; None: no boundary
+    # what the organization's guardrails said, when they were given (None: not part of the request)
+    scp: Decision | None = None
+    rcp: Decision | None = None
 
     @property
     def denied(self) -> bool:

@@ -1,11 +1,14 @@
-"""``--format json``: the shape in ``pipelint/schemas/findings.schema.json``."""
+"""``--format json``: the shape in ``pipelint/schemas/findings.schema.json``.
+
+Every finding is listed; ``missing_inputs`` also groups the active unverified ones by the input that
+would settle them (the text output's to-do list), each naming its findings by fingerprint."""
 
 from __future__ import annotations
 
 import json
 
 from pipelint import __version__
-from pipelint.findings import Finding
+from pipelint.findings import Finding, missing_inputs
 
 
 def finding_dict(f: Finding) -> dict:
@@ -14,7 +17,7 @@ def finding_dict(f: Finding) -> dict:
         "message": f.message, "resources": list(f.resources),
         "location": {"path": f.source.file, "line": f.source.line, "column": f.source.column,
                      "logical_path": list(f.source.path)},
-        "fix": f.fix, "fingerprint": f.fingerprint(), "suppressed": f.suppressed,
+        "fix": f.fix, "settle": f.settle, "fingerprint": f.fingerprint(), "suppressed": f.suppressed,
     }
 
 
@@ -24,6 +27,8 @@ def render(findings: list[Finding], notices: list, files: int) -> str:
         "version": 1,
         "tool": {"name": "pipelint", "version": __version__},
         "findings": [finding_dict(f) for f in findings],
+        "missing_inputs": [{"settle": m.settle, "checks": len(m.findings), "rules": m.rules,
+                            "findings": [f.fingerprint() for f in m.findings]} for m in missing_inputs(active)],
         "notices": [{"path": n.file, "message": n.message} for n in notices],
         "summary": {
             "error": sum(f.severity == "error" for f in active),

@@ -80,9 +80,11 @@ def _calls(config) -> list[Path]:
     return found
 
 
-def load(folders: list[Path], config: Any, world: World, pending: list, display: Callable[[Path], str]) -> set:
-    """Load every module folder among the inputs; returns the files ``file()`` read (not inputs of
-    their own)."""
+def load(folders: list[Path], config: Any, world: World, pending: list,
+         display: Callable[[Path], str]) -> tuple[set, dict]:
+    """Load every module folder among the inputs. Returns the files ``file()`` read (not inputs of their
+    own), and what each root module declares for the deployment map's check
+    (:class:`~pipelint.loaders.deployment_map.Declared`: variables, resource addresses)."""
     from pipelint.loaders.terraform import modules
 
     configs: dict = {}
@@ -114,10 +116,13 @@ def load(folders: list[Path], config: Any, world: World, pending: list, display:
                    for n, spec in enumerate(config.stacks_for(c.folder) or [None], start=1)]
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, 6000))
+    declared: dict = {}
     try:
         for config_, spec, n in deployments:
             label = f"{config_.display}#{n}:" if len(deployments) > 1 else ""
-            _deploy(config_, spec, label, configs, world, pending, display, files_read)
+            root = _deploy(config_, spec, label, configs, world, pending, display, files_read)
+            declared[config_.folder] = _declared(root, declared.get(config_.folder))
+            _check_providers(root, spec, config)
     except RecursionError:
         raise InputError(display(roots[0].folder) if roots else "(terraform)",
                          "the Terraform configuration nests references too deeply to evaluate") from None
@@ -126,7 +131,51 @@ def load(folders: list[Path], config: Any, world: World, pending: list, display:
     for config_ in configs.values():
         for hcl in config_.files:
             world.files.append(hcl.display)
-    return files_read
+    return files_read, declared
+
+
+def _variables_used(config_) -> set:
+    """``var.NAME`` references of a module's files: a root module that uses a variable its files do not
+    declare (a variables.tf missing from the inputs) still takes the map's value for it."""
+    found: set = set()
+    stack: list = [hcl.body for hcl in config_.files]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, s.Body):
+            stack.extend(a.expr for a in item.attributes.values())
+            stack.extend(b.body for b in item.blocks)
+        elif isinstance(item, s.GetAttr) and isinstance(item.obj, s.Name) and item.obj.name == "var":
+            found.add(item.name)
+        elif isinstance(item, s.Node):
+            stack.extend(v for v in vars(item).values() if isinstance(v, (s.Node, list, tuple)))
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return found
+
+
+def _declared(root, before):
+    from pipelint.loaders.deployment_map import Declared
+
+    config_ = root.instances[0].config
+    variables = set(config_.variables) | _variables_used(config_)
+    addresses = {rv.address for instance in root.instances for rv in instance.resource_values}
+    if before is not None:
+        addresses |= set(before.resources)
+    return Declared(f"the root module {config_.display} (its variables and resource addresses)",
+                    tuple(sorted(variables)), tuple(sorted(addresses)))
+
+
+def _check_providers(root, spec, config) -> None:
+    """A ``providers`` entry of the map that names no provider configuration would land nowhere."""
+    if spec is None or not getattr(spec, "providers", None):
+        return
+    known = {p.key for instance in root.instances for p in instance.providers.values()}
+    for key in spec.providers:
+        if key not in known:
+            listed = ", ".join(sorted(known)) or "none"
+            raise InputError(str(config.path), f'[[stacks]] template = "{root.display(root.folder) or "."}": '
+                             f'providers "{key}" is no provider configuration of that root module (it has: '
+                             f"{listed})")
 
 
 def _deploy(config_, spec, label: str, configs: dict, world: World, pending: list, display, files_read: set) -> None:
@@ -147,6 +196,7 @@ def _deploy(config_, spec, label: str, configs: dict, world: World, pending: lis
                      for rv in inner.resource_values]
             blocks.setdefault(id(instance.call), []).extend(under)
     world.suppressions.extend(comment_suppressions(root, blocks))
+    return root
 
 
 def _within(inner, outer) -> bool:

@@ -243,6 +243,19 @@ class PlanRecord:
         return None
 
 
+def declared(data: dict):
+    """What a plan offers the deployment map: no variables (the plan has resolved them) and its resource
+    addresses (for physical-ids, which a plan of existing resources does not need)."""
+    from pipelint.loaders.deployment_map import Declared
+
+    addresses = []
+    planned = data.get("planned_values") if isinstance(data.get("planned_values"), dict) else {}
+    for module, _ in _modules(planned.get("root_module"), ()):
+        addresses += [r["address"] for r in module.get("resources") or []
+                      if isinstance(r, dict) and isinstance(r.get("address"), str)]
+    return Declared("the plan (Terraform has resolved its variables)", (), tuple(addresses))
+
+
 def load(document: Document, world: World, pending: list, spec: Any = None) -> None:
     data = document.data
     plan = Plan(document, spec)
