@@ -540,3 +540,65 @@ def test_the_terraform_example_lints_clean():
         "arn:aws:iam::111111111111:role/release-trigger", "arn:aws:iam::222222222222:role/cloudformation-execution",
         "arn:aws:iam::222222222222:role/pipeline-deploy"]
     assert [n.message for n in world.notices] == []
+
+
+# -- end to end: suppressions and the deployment map --------------------------------------------------
+
+PL302_FAIL = ROOT / "fixtures" / "rules" / "PL302" / "fail" / "key-policy-lacks-target-account-tf"
+
+
+def _copy_pl302(tmp: Path) -> Path:
+    import shutil
+
+    shutil.copytree(PL302_FAIL, tmp / "infra")
+    (tmp / "infra" / "expected.json").unlink()
+    return tmp / "infra"
+
+
+def test_a_comment_above_the_key_suppresses_its_findings_in_every_instance(in_tmp):
+    infra = _copy_pl302(in_tmp)
+    store = infra / "modules" / "artifact-store" / "main.tf"
+    store.write_text(store.read_text().replace('resource "aws_kms_key" "artifacts" {',
+                                               '# pipelint: ignore PL302 the workload account decrypts through a grant\n'
+                                               'resource "aws_kms_key" "artifacts" {'))
+    outcome = runner.check([infra], Config(), select=["PL302", "PL9"])
+    assert [(f.rule_id, f.suppressed) for f in outcome.findings] == [
+        ("PL302", "the workload account decrypts through a grant")] * 2
+    assert outcome.suppression_kind(outcome.findings[0]) == "inSource"
+
+
+def test_a_config_entry_suppresses_one_module_instance(in_tmp):
+    infra = _copy_pl302(in_tmp)
+    (in_tmp / "pipelint.toml").write_text('[[suppress]]\nid = "PL302"\nresource = "module.artifacts_eu"\n'
+                                          'reason = "eu-west-1 is being retired"\n')
+    from pipelint import config as config_module
+
+    outcome = runner.check([infra], config_module.load(in_tmp / "pipelint.toml"), select=["PL302"])
+    got = sorted((f.resources[-1].split(":")[3], f.suppressed) for f in outcome.findings)
+    assert got == [("eu-west-1", "eu-west-1 is being retired"), ("us-east-1", None)]
+
+
+def test_the_deployment_map_cannot_miss_a_terraform_root_module(in_tmp):
+    shutil_copy = __import__("shutil").copytree
+    shutil_copy(ROOT / "fixtures" / "example-terraform", in_tmp / "infra")
+    (in_tmp / "infra" / "pipelint.toml").unlink()
+    cases = [
+        ('parameters = { workload_acount_id = "222222222222" }',
+         'parameter "workload_acount_id" is not declared by the root module infra'),
+        ('physical-ids = { "module.artifacts.aws_kms_key.artifacts" = "x" }',
+         'physical-ids "module.artifacts.aws_kms_key.artifacts" is no resource of the root module infra'),
+        ('providers = { "aws.workloads" = { account = "222222222222" } }',
+         'providers "aws.workloads" is no provider configuration of that root module'),
+    ]
+    for line, message in cases:
+        (in_tmp / "pipelint.toml").write_text(f'[[stacks]]\ntemplate = "infra"\n{line}\n')
+        proc = subprocess.run([sys.executable, "-m", "pipelint", "check", "infra"], cwd=in_tmp, capture_output=True,
+                              text=True)
+        assert proc.returncode == 2 and message in proc.stderr, (line, proc.stderr)
+    (in_tmp / "pipelint.toml").write_text(
+        '[[stacks]]\ntemplate = "infra"\nparameters = { pipeline_name = "release" }\n'
+        'physical-ids = { "module.artifacts_us.aws_kms_key.artifacts" = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0" }\n'
+        'providers = { "aws.workload" = { account = "222222222222" } }\n')
+    proc = subprocess.run([sys.executable, "-m", "pipelint", "check", "infra"], cwd=in_tmp, capture_output=True,
+                          text=True)
+    assert proc.returncode == 0 and "No problems found" in proc.stdout, proc.stderr
