@@ -33,6 +33,7 @@ class StackSpec:
     values: dict = field(default_factory=dict)
     var_files: list = field(default_factory=list)
     providers: dict = field(default_factory=dict)
+    workspace: str | None = None  # terraform.workspace of this deployment
 
 
 @dataclass
@@ -159,7 +160,8 @@ def from_dict(data: dict, path: Path) -> Config:
                       stack_name=s.get("stack-name"), parameters=_strings(s.get("parameters", {})),
                       physical_ids=dict(s.get("physical-ids", {})), ssm=_ssm(s.get("ssm", {})),
                       values=dict(s.get("parameters", {})), var_files=[rel(f) for f in s.get("var-files", [])],
-                      providers={k: dict(v) for k, v in s.get("providers", {}).items()})
+                      providers={k: dict(v) for k, v in s.get("providers", {}).items()},
+                      workspace=s.get("workspace"))
             for s in data.get("stacks", [])
         ],
         pipelines=[{**p, "file": rel(p["file"])} for p in data.get("pipelines", [])],

@@ -81,6 +81,9 @@ def value(text: str, names: dict | None = None, read=None):
     ('zipmap(["a", "b"], [1, 2])', {"a": 1, "b": 2}),
     ("one([\"x\"])", "x"),
     ("range(3)", [0, 1, 2]),
+    ('nonsensitive(sensitive("x"))', "x"),
+    ('provider::aws::arn_build("aws", "iam", "", "111111111111", "role/deploy")', "arn:aws:iam::111111111111:role/deploy"),
+    ('provider::aws::arn_parse("arn:aws:kms:us-east-1:1:key/k").account_id', "1"),
     ('startswith("arn:aws:kms", "arn:")', True),
 ])
 def test_known_values(text, expected):

@@ -602,3 +602,40 @@ def test_the_deployment_map_cannot_miss_a_terraform_root_module(in_tmp):
     proc = subprocess.run([sys.executable, "-m", "pipelint", "check", "infra"], cwd=in_tmp, capture_output=True,
                           text=True)
     assert proc.returncode == 0 and "No problems found" in proc.stdout, proc.stderr
+
+
+def test_optional_object_attributes_take_their_defaults(in_tmp):
+    world = world_of(in_tmp, {"main.tf": '''
+provider "aws" {
+  region              = "us-east-1"
+  allowed_account_ids = ["111111111111"]
+}
+variable "queues" {
+  type = map(object({
+    name   = string
+    suffix = optional(string, "-dlq")
+    fifo   = optional(bool)
+  }))
+  default = { a = { name = "orders" } }
+}
+resource "aws_sqs_queue" "q" {
+  for_each = var.queues
+  name     = "${each.value.name}${each.value.suffix}${each.value.fifo == null ? "" : ".fifo"}"
+}
+'''})
+    assert list(world.queues) == ["arn:aws:sqs:us-east-1:111111111111:orders-dlq"]
+
+
+def test_the_workspace_comes_from_the_map(in_tmp):
+    files = {"main.tf": '''
+provider "aws" {
+  region              = "us-east-1"
+  allowed_account_ids = ["111111111111"]
+}
+resource "aws_sqs_queue" "q" { name = "release-${terraform.workspace}" }
+'''}
+    queue = next(iter(world_of(in_tmp, files).queues.values()))
+    assert queue.arn.reason == ('terraform.workspace is chosen when Terraform runs: give it in the deployment map '
+                                '([[stacks]] template = ".", workspace = "...")')
+    world = world_of(in_tmp, files, toml='[[stacks]]\ntemplate = "."\nworkspace = "prod"\n')
+    assert list(world.queues) == ["arn:aws:sqs:us-east-1:111111111111:release-prod"]

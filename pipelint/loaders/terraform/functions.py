@@ -572,6 +572,25 @@ def _setsubtract(args, scope, node):
     return _toset([[item for item in _list(args[0]) if _set_key(item) not in remove]], scope, node)
 
 
+def _identity(args, scope, node):
+    _count(args, 1)
+    return args[0]
+
+
+def _arn_build(args, scope, node):
+    """provider::aws::arn_build(partition, service, region, account_id, resource) (AWS provider 5.40+)."""
+    _count(args, 5)
+    return ":".join(["arn", *(_text(a) for a in args)])
+
+
+def _arn_parse(args, scope, node):
+    _count(args, 1)
+    parts = _text(args[0]).split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        raise _Fail("not an ARN")
+    return dict(zip(("partition", "service", "region", "account_id", "resource"), parts[1:]))
+
+
 # -- files -----------------------------------------------------------------------------------------
 
 def _file(args, scope, node):
@@ -619,6 +638,8 @@ FUNCTIONS = {
     "floor": _numbers(lambda v: math.floor(v[0])), "alltrue": _alltrue, "anytrue": _anytrue,
     "setunion": _setunion, "setintersection": _setintersection, "setsubtract": _setsubtract,
     "file": _file, "templatefile": _templatefile, "fileexists": _fileexists,
+    "sensitive": _identity, "nonsensitive": _identity,
+    "provider::aws::arn_build": _arn_build, "provider::aws::arn_parse": _arn_parse,
 }
 CHANGING = {"timestamp", "uuid", "bcrypt", "plantimestamp"}
 # the first argument that decides wins, even when a later one is unknown

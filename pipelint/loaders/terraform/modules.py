@@ -378,8 +378,11 @@ class ModuleInstance:
         if name == "path":
             return {"module": self._path_module(), "root": ".", "cwd": str(self.root.folder.absolute())}
         if name == "terraform":
-            return {"workspace": Unknown("terraform.workspace is chosen when Terraform runs; pipelint does not "
-                                         "know it")}
+            workspace = getattr(self.root.spec, "workspace", None)
+            root = self.root.display(self.root.folder) or "."
+            return {"workspace": workspace if isinstance(workspace, str) else Unknown(
+                f"terraform.workspace is chosen when Terraform runs: give it in the deployment map ([[stacks]] "
+                f'template = "{root}", workspace = "...")')}
         if name in ("count", "each", "self"):
             return Invalid(f"{name} is not available here ({self.where})")
         if "_" in name:
@@ -586,11 +589,46 @@ def _index_text(key: Any) -> str:
     return f'["{key}"]'
 
 
+def _with_defaults(value: Any, kind: s.Node | None) -> Any:
+    """``value`` shaped by a type constraint's ``optional(type, default)`` attributes: an object that
+    leaves one out gets its default (or null), as Terraform converts it (Type Constraints, "Optional
+    Object Type Attributes"); also inside ``map(...)``/``list(...)``/``set(...)`` of objects."""
+    if not isinstance(kind, s.Call) or isinstance(value, Unknown) or value is None:
+        return value
+    if kind.name in ("map", "list", "set") and len(kind.args) == 1:
+        if isinstance(value, dict):
+            return {k: _with_defaults(v, kind.args[0]) for k, v in value.items()}
+        if isinstance(value, list):
+            return [_with_defaults(v, kind.args[0]) for v in value]
+        return value
+    if kind.name == "object" and len(kind.args) == 1 and isinstance(kind.args[0], s.ObjectExpr) \
+            and isinstance(value, dict):
+        out = dict(value)
+        for key_node, type_node in kind.args[0].items:
+            key = key_node.name if isinstance(key_node, s.Name) else None
+            if key is None:
+                continue
+            if key not in out and isinstance(type_node, s.Call) and type_node.name == "optional":
+                default = type_node.args[1] if len(type_node.args) > 1 else None
+                out[key] = evaluate(default, Scope(lambda n: Invalid(f"a type default cannot refer to {n}"),
+                                                   lambda p: Invalid("a type default cannot read files"), "")) \
+                    if default is not None else None
+            inner = type_node.args[0] if isinstance(type_node, s.Call) and type_node.name == "optional" \
+                and type_node.args else type_node
+            if key in out:
+                out[key] = _with_defaults(out[key], inner)
+        return out
+    return value
+
+
 def _convert(value: Any, decl: s.Block | None) -> Any:
-    """A value for a variable of a primitive ``type``: numbers and bools from strings and back."""
+    """A value for a variable of a primitive ``type``: numbers and bools from strings and back; objects
+    completed with their optional attributes' defaults."""
     if decl is None or isinstance(value, Unknown) or value is None:
         return value
     kind = decl.body.attributes.get("type")
+    if kind is not None and isinstance(kind.expr, s.Call):
+        return _with_defaults(value, kind.expr)
     name = kind.expr.name if kind is not None and isinstance(kind.expr, s.Name) else None
     if name == "string" and not isinstance(value, str):
         text = to_text(value)
