@@ -27,12 +27,22 @@ from pipelint.model import Source, World
 from pipelint.values import Unknown
 
 
+def _dict(value: Any) -> dict:
+    """``value`` when it is a JSON object, else an empty one: a plan edited by hand (or by a fuzzer) may
+    hold anything anywhere; what is not where the format puts it is simply not there."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _modules(module: Any, path: tuple) -> list:
     """(module dict, JSON path) for ``module`` and every child module below it."""
     if not isinstance(module, dict):
         return []
     found = [(module, path)]
-    for i, child in enumerate(module.get("child_modules") or []):
+    for i, child in enumerate(_list(module.get("child_modules"))):
         found += _modules(child, path + ("child_modules", i))
     return found
 
@@ -55,19 +65,17 @@ class Plan:
         data = document.data
         self.file = document.path
         self.spec = spec  # the deployment map's [[stacks]] entry for the plan file, if any
-        self.variables = {k: v.get("value") for k, v in (data.get("variables") or {}).items() if isinstance(v, dict)}
-        configuration = data.get("configuration") if isinstance(data.get("configuration"), dict) else {}
-        self.providers = configuration.get("provider_config") if isinstance(configuration.get("provider_config"),
-                                                                            dict) else {}
-        self.root_config = configuration.get("root_module") if isinstance(configuration.get("root_module"),
-                                                                          dict) else {}
+        configuration = _dict(data.get("configuration"))
+        self.providers = _dict(configuration.get("provider_config"))
+        self.root_config = _dict(configuration.get("root_module"))
         self.unknown: dict = {}
         self.created: set = set()
-        for change in data.get("resource_changes") or []:
-            if isinstance(change, dict) and isinstance(change.get("change"), dict):
-                self.unknown[change.get("address")] = change["change"].get("after_unknown")
+        for change in _list(data.get("resource_changes")):
+            address = _dict(change).get("address")
+            if isinstance(address, str) and isinstance(change.get("change"), dict):
+                self.unknown[address] = change["change"].get("after_unknown")
                 if change["change"].get("actions") == ["create"]:
-                    self.created.add(change.get("address"))
+                    self.created.add(address)
         self.data_sources: dict = {}  # provider key -> {type: values}
         self._provider_cache: dict = {}
 
@@ -76,11 +84,8 @@ class Plan:
         calls, local = _config_path(address)
         module = self.root_config
         for name in calls:
-            call = (module.get("module_calls") or {}).get(name) if isinstance(module, dict) else None
-            module = call.get("module") if isinstance(call, dict) else None
-            if not isinstance(module, dict):
-                return {}
-        for resource in module.get("resources") or []:
+            module = _dict(_dict(_dict(module.get("module_calls")).get(name)).get("module"))
+        for resource in _list(module.get("resources")):
             if isinstance(resource, dict) and resource.get("address") == local:
                 return resource
         return {}
@@ -93,13 +98,13 @@ class Plan:
         found = self.providers.get(key)
         if found is None and ":" in key:
             found = self.providers.get(key.split(":", 1)[1])
-        return found if isinstance(found, dict) else {}
+        return _dict(found)
 
     def _mapped(self, key: str, what: str) -> str | None:
         spec = self.spec
         if spec is None:
             return None
-        entry = (spec.providers or {}).get(key.split(":", 1)[-1]) or {}
+        entry = _dict((spec.providers or {}).get(key.split(":", 1)[-1]))
         if isinstance(entry.get(what), str):
             return entry[what]
         value = getattr(spec, what, None) if key.split(":", 1)[-1] == "aws" else None
@@ -122,13 +127,13 @@ class Plan:
         identity = self.data_sources.get(key, {}).get("aws_caller_identity")
         if isinstance(identity, dict) and arns.ACCOUNT_RE.match(str(identity.get("account_id"))):
             return identity["account_id"]
-        expressions = self._provider(key).get("expressions") or {}
-        roles = expressions.get("assume_role")
-        if isinstance(roles, list) and roles and isinstance(roles[-1], dict):
-            role = (roles[-1].get("role_arn") or {}).get("constant_value")
+        expressions = _dict(self._provider(key).get("expressions"))
+        roles = _list(expressions.get("assume_role"))
+        if roles:
+            role = _dict(_dict(roles[-1]).get("role_arn")).get("constant_value")
             if arns.account_of(role):
                 return arns.account_of(role)
-        allowed = (expressions.get("allowed_account_ids") or {}).get("constant_value")
+        allowed = _dict(expressions.get("allowed_account_ids")).get("constant_value")
         if isinstance(allowed, list) and len(allowed) == 1 and isinstance(allowed[0], str):
             return allowed[0]
         return self._mapped(key, "account") or self._settle(key, "account")
@@ -137,13 +142,13 @@ class Plan:
         region = self.data_sources.get(key, {}).get("aws_region")
         if isinstance(region, dict) and isinstance(region.get("name") or region.get("region"), str):
             return region.get("name") or region.get("region")
-        constant = ((self._provider(key).get("expressions") or {}).get("region") or {}).get("constant_value")
+        constant = _dict(_dict(self._provider(key).get("expressions")).get("region")).get("constant_value")
         if isinstance(constant, str):
             return constant
         return self._mapped(key, "region") or self._settle(key, "region")
 
     def references(self, address: str, name: str) -> list:
-        expression = (self.resource_config(address).get("expressions") or {}).get(name)
+        expression = _dict(self.resource_config(address).get("expressions")).get(name)
         refs = expression.get("references") if isinstance(expression, dict) else None
         return [r for r in refs if isinstance(r, str)] if isinstance(refs, list) else []
 
@@ -201,7 +206,7 @@ class PlanRecord:
         """An action ``region`` the configuration does not set is computed by the provider, and CodePipeline
         runs such an action in the pipeline's region (CodePipeline API reference, ActionDeclaration): not an
         unknown. Only where the configuration shows the action block (a dynamic block it does not)."""
-        stages_config = (self.plan.resource_config(self.address).get("expressions") or {}).get("stage")
+        stages_config = _dict(self.plan.resource_config(self.address).get("expressions")).get("stage")
         for si, stage in enumerate(self.values.get("stage") if isinstance(self.values.get("stage"), list) else []):
             config = stages_config[si] if isinstance(stages_config, list) and si < len(stages_config) else None
             actions_config = config.get("action") if isinstance(config, dict) else None
@@ -251,7 +256,7 @@ def declared(data: dict):
     addresses = []
     planned = data.get("planned_values") if isinstance(data.get("planned_values"), dict) else {}
     for module, _ in _modules(planned.get("root_module"), ()):
-        addresses += [r["address"] for r in module.get("resources") or []
+        addresses += [r["address"] for r in _list(module.get("resources"))
                       if isinstance(r, dict) and isinstance(r.get("address"), str)]
     return Declared("the plan (Terraform has resolved its variables)", (), tuple(addresses))
 
@@ -266,11 +271,11 @@ def load(document: Document, world: World, pending: list, spec: Any = None) -> N
     for base, module_key in ((prior_values, ("prior_state", "values", "root_module")),
                              (planned, ("planned_values", "root_module"))):
         for module, _ in _modules(base.get("root_module"), module_key):
-            for resource in module.get("resources") or []:
+            for resource in _list(module.get("resources")):
                 if not isinstance(resource, dict) or resource.get("mode") != "data":
                     continue
                 if resource.get("type") in ("aws_caller_identity", "aws_region") and \
-                        isinstance(resource.get("values"), dict):
+                        isinstance(resource.get("values"), dict) and isinstance(resource.get("address"), str):
                     key = plan.provider_key(str(resource.get("address")))
                     plan.data_sources.setdefault(key, {}).setdefault(resource["type"], resource["values"])
     root = planned.get("root_module")
@@ -278,9 +283,10 @@ def load(document: Document, world: World, pending: list, spec: Any = None) -> N
         raise InputError(document.path, "planned_values.root_module of a Terraform plan must be an object",
                          *(document.locate(("planned_values", "root_module")) or (None, None)))
     for module, path in _modules(root, ("planned_values", "root_module")):
-        for i, resource in enumerate(module.get("resources") or []):
+        for i, resource in enumerate(_list(module.get("resources"))):
             if not isinstance(resource, dict) or resource.get("mode") != "managed":
                 continue
-            if not isinstance(resource.get("address"), str) or resource.get("type") not in resources.HANDLED:
+            kind = resource.get("type")
+            if not isinstance(resource.get("address"), str) or not isinstance(kind, str) or kind not in resources.HANDLED:
                 continue
             resources.load(PlanRecord(plan, resource, path + ("resources", i)), world, pending)
