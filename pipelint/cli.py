@@ -48,6 +48,9 @@ def _version(value: bool) -> None:
             print(aws_managed_policies.summary())
         except (OSError, ValueError, KeyError) as exc:  # a broken install: say so, no traceback
             print(f"AWS-managed policies: pipelint's copy cannot be read ({exc})")
+        from pipelint.data import iam_actions
+
+        print(iam_actions.summary())
         raise typer.Exit()
 
 

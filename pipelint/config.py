@@ -108,11 +108,11 @@ def load(path: Path | None) -> Config:
 def _cache_marker(text: str, schema_text: str) -> Path | None:
     """A file whose existence says this exact configuration already passed the schema."""
     import hashlib
-    import os
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    from pipelint import user_cache
+
     digest = hashlib.sha256((schema_text + "\0" + text).encode()).hexdigest()[:32]
-    return Path(base) / "pipelint" / "valid-config" / digest
+    return user_cache.folder("valid-config") / digest
 
 
 def validate(data: dict, path: Path, text: str = "") -> None:

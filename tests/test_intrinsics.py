@@ -797,3 +797,27 @@ def test_partition_unknown():
         "the partition of region '${AWS::Region}' is not known"
     )
     assert isinstance(url_suffix_for_partition("aws-xx"), Unknown)
+
+
+def test_statements_a_condition_removed_keep_their_written_positions():
+    """A policy statement after one that Fn::If removed is found where it is written."""
+    from pipelint.loaders.intrinsics import ResolvedList, raw_path
+
+    template = {"Parameters": {"Strict": {"Type": "String", "Default": "no"}},
+                "Conditions": {"IsStrict": {"Fn::Equals": [{"Ref": "Strict"}, "yes"]}},
+                "Resources": {}}
+    document = {"Statement": [
+        {"Fn::If": ["IsStrict", {"Sid": "Deny", "Effect": "Deny"}, {"Ref": "AWS::NoValue"}]},
+        {"Sid": "Allow", "Effect": "Allow", "Principal": {"AWS": [
+            {"Fn::If": ["IsStrict", "arn:aws:iam::111111111111:root", {"Ref": "AWS::NoValue"}]},
+            {"Fn::If": ["IsStrict", "x", "arn:aws:iam::222222222222:root"]}]}}]}
+    resolved = Resolver(template, make_context()).resolve(document, ("Doc",))
+    assert isinstance(resolved["Statement"], ResolvedList)
+    assert resolved["Statement"][0]["Sid"] == "Allow"
+    assert raw_path(resolved, ("Statement", 0), ("Doc",)) == ("Doc", "Statement", 1)
+    assert raw_path(resolved, ("Statement", 0, "Principal", "AWS", 0), ("Doc",)) == (
+        "Doc", "Statement", 1, "Principal", "AWS", 1, "Fn::If", 2)
+    removed = resolved["Statement"].removed
+    assert [(path, why) for path, why, _ in removed] == [
+        (("Doc", "Statement", 0), "condition IsStrict is false with Strict = 'no'")]
+    assert removed[0][2] == {"Sid": "Deny", "Effect": "Deny"}  # what the item would have been

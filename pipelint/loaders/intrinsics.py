@@ -138,11 +138,13 @@ class ResolvedList(list):
     ``AWS::NoValue`` removed items, the indices shift, and a finding about item 3 must point at the
     item as written (say ``Stages/4/Fn::If/1``), not at whatever stands fourth in the template."""
 
-    __slots__ = ("raw_paths",)
+    __slots__ = ("raw_paths", "removed")
 
-    def __init__(self, items: list, raw_paths: list):
+    def __init__(self, items: list, raw_paths: list, removed: list | None = None):
         super().__init__(items)
         self.raw_paths = raw_paths
+        # items a condition removed: (where written, why in words, what the item would have been)
+        self.removed = removed or []
 
 
 def raw_path(resolved: Any, sub: tuple, base: tuple) -> tuple:
@@ -308,14 +310,54 @@ class Resolver:
                     result[key] = resolved
             return result
         if isinstance(value, list):
-            result_list, raw_paths = [], []
+            result_list, raw_paths, removed = [], [], []
             for index, item in enumerate(value):
                 resolved = self._resolve(item, path + (index,))
                 if resolved is not _NO_VALUE:
                     result_list.append(resolved)
                     raw_paths.append(self._chosen(item, path + (index,)))
-            return ResolvedList(result_list, raw_paths)
+                elif isinstance(item, dict) and isinstance(item.get("Fn::If"), list):
+                    removed.append(self._removed(item, path + (index,)))
+            return ResolvedList(result_list, raw_paths, removed)
         return value
+
+    def _removed(self, item: dict, path: tuple) -> tuple:
+        """An ``Fn::If`` list item that resolved to ``AWS::NoValue``: where it is, which condition
+        removed it with which parameter values, and what the other branch would have given."""
+        arguments = item["Fn::If"]
+        if len(arguments) != 3 or not isinstance(arguments[0], str):
+            return path, "a condition", None
+        name = arguments[0]
+        decided = self._condition(name, path + ("Fn::If", 0))
+        other = arguments[1] if decided is False else arguments[2]
+        try:
+            would_be = self._resolve(other, path + ("Fn::If", 1 if decided is False else 2))
+        except TemplateError:
+            would_be = None
+        values = ", ".join(f"{p} = {v!r}" if isinstance(v, str) else f"{p} unknown"
+                           for p, v in self._condition_inputs(name).items())
+        why = f"condition {name} is {'false' if decided is False else 'true'}" + (f" with {values}" if values else "")
+        return path, why, would_be
+
+    def _condition_inputs(self, name: str, seen: set | None = None) -> dict:
+        """The parameters a condition depends on, with their values (through nested conditions)."""
+        seen = set() if seen is None else seen
+        found: dict = {}
+        if name in seen:
+            return found
+        seen.add(name)
+        stack = [self.conditions.get(name)]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                if isinstance(node.get("Ref"), str) and node["Ref"] in self.parameters:
+                    found.setdefault(node["Ref"], self.parameter(node["Ref"]))
+                if isinstance(node.get("Condition"), str):
+                    found.update(self._condition_inputs(node["Condition"], seen))
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+        return found
 
     def _chosen(self, item: Any, path: tuple) -> tuple:
         """Where the value an item resolved to is written: inside the branch an ``Fn::If`` chose."""
