@@ -71,10 +71,14 @@ def known_str(value: Any) -> str | None:
 
 
 def generated_logical(value: Any) -> str | None:
-    """The logical id inside the first generated-name placeholder ``⟨stack.LogicalId⟩`` of ``value``."""
+    """The logical id inside the first generated-name placeholder ``⟨stack.LogicalId⟩`` of ``value``
+    (for a Terraform placeholder ``⟨tf:ADDRESS⟩``, the resource address)."""
     if not isinstance(value, str) or "⟨" not in value or "⟩" not in value:
         return None
-    return value[value.index("⟨") + 1:value.index("⟩")].rsplit(".", 1)[-1]
+    inside = value[value.index("⟨") + 1:value.index("⟩")]
+    if inside.startswith("tf:"):
+        return inside[3:]
+    return inside.rsplit(".", 1)[-1]
 
 
 def display(value: Any) -> str:
@@ -84,5 +88,6 @@ def display(value: Any) -> str:
     text = str(value)
     while "⟨" in text and "⟩" in text:
         start, end = text.index("⟨"), text.index("⟩")
-        text = f"{text[:start]}<id CloudFormation generates for {generated_logical(text)}>{text[end + 1:]}"
+        maker = "AWS" if text[start + 1:start + 4] == "tf:" else "CloudFormation"
+        text = f"{text[:start]}<id {maker} generates for {generated_logical(text)}>{text[end + 1:]}"
     return text

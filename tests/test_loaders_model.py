@@ -284,11 +284,14 @@ Resources:
     assert got == [("PL202", (), "no DLQ in sandboxes", 4), ("PL401", ("Resources", "Q"), None, 10)]
 
 
-def test_terraform_and_other_files_are_skipped_with_notice(in_tmp):
-    world = world_of(in_tmp, {"main.tf": 'resource "x" "y" {}', "package.json": {"name": "app"}})
+def test_terraform_is_loaded_and_other_files_are_skipped_with_notice(in_tmp):
+    world = world_of(in_tmp, {"main.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n',
+                              "package.json": {"name": "app"}, "vars/prod.tfvars": 'a = 1\n'})
     assert sorted((n.file, n.message.split(";")[0]) for n in world.notices) == [
-        ("main.tf", "Terraform is not an input yet"),
-        ("package.json", "not a template, pipeline, policy or snapshot")]
+        ("package.json", "not a template, pipeline, policy or snapshot"),
+        ("vars/prod.tfvars", "a .tfvars file outside a folder of .tf files")]
+    assert "main.tf" in world.files
+    assert [(q.key, q.source.line) for q in world.queues.values()] == [("aws_sqs_queue.q", 1)]
 
 
 def test_locations_after_a_condition_removed_list_items():
