@@ -49,8 +49,12 @@ def account_id(i: int) -> str:
     return f"{100000000000 + i:012d}"
 
 
-def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
-    """Write the snapshot files of one world into ``folder``; return counts."""
+def generate(folder: Path, pipelines: int, accounts: int, regions: int, defects: bool = False) -> dict:
+    """Write the snapshot files of one world into ``folder``; return counts.
+
+    ``defects``: break one pipeline in ten, each tenth in its own way (see :func:`_defect`), and one
+    artifact key and one source bucket, so that the world has findings of most rules, failing and
+    unverified, for comparing two versions of pipelint (``benchmarks/compare.py``)."""
     assert accounts >= 2 and 1 <= regions <= len(REGIONS)
     tooling_count = max(1, accounts // 10)
     tooling = [account_id(i) for i in range(tooling_count)]
@@ -88,10 +92,12 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
                     {"Sid": "WorkloadAccountArtifacts", "Effect": "Allow", "Principal": {"AWS": roots},
                      "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
                      "Resource": f"arn:aws:s3:::{bucket(t, r)}/*"}]}})
-            add(t, r, "buckets", {"name": f"source-{t}-{r}", "account": t, "region": r, "versioning": "Enabled",
+            add(t, r, "buckets", {"name": f"source-{t}-{r}", "account": t, "region": r,
+                                  "versioning": "Suspended" if defects and t == tooling[0] else "Enabled",
                                   "encryption_key": None, "policy": None})
             add(t, r, "keys", {
                 "arn": key(t, r), "region": r, "aliases": ["alias/pipeline-artifacts"], "aws_managed": False,
+                **({"state": "Disabled"} if defects and t == tooling[-1] and r == region_names[-1] else {}),
                 "policy": {"Version": "2012-10-17", "Statement": [
                     {"Sid": "KeyAdministration", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{t}:root"},
                      "Action": "kms:*", "Resource": "*"},
@@ -124,6 +130,11 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
     for i in range(pipelines):
         t, home, target = tooling[i % len(tooling)], region_names[i % len(region_names)], targets[i % len(targets)]
         name = f"release-{i:05d}"
+        mine: list = []
+
+        def put(account: str, region: str, table: str, entry: dict) -> None:
+            mine.append((account, region, table, entry))
+
         pipeline_role = f"arn:aws:iam::{t}:role/{name}-pipeline"
         build_role = f"arn:aws:iam::{t}:role/{name}-build"
         deploy_role = f"arn:aws:iam::{target}:role/{name}-deploy"
@@ -131,7 +142,7 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
         project = f"arn:aws:codebuild:{home}:{t}:project/{name}-build"
         pipeline_arn = f"arn:aws:codepipeline:{home}:{t}:{name}"
         keys = [key(t, r) for r in region_names]
-        add(t, "global", "roles", {
+        put(t, "global", "roles", {
             "arn": pipeline_role,
             "trust": {"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Principal": {"Service": "codepipeline.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
@@ -146,7 +157,7 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
                 {"Sid": "Build", "Effect": "Allow", "Action": ["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
                  "Resource": project}]}},
             "managed_policy_arns": [], "permissions_boundary": None})
-        add(t, "global", "roles", {
+        put(t, "global", "roles", {
             "arn": build_role,
             "trust": {"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
@@ -158,7 +169,7 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
                 {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
                  "Resource": "*"}]}},
             "managed_policy_arns": [], "permissions_boundary": None})
-        add(target, "global", "roles", {
+        put(target, "global", "roles", {
             "arn": deploy_role,
             "trust": {"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Principal": {"AWS": pipeline_role}, "Action": "sts:AssumeRole"}]},
@@ -171,9 +182,9 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
                 {"Sid": "DeployStacks", "Effect": "Allow", "Action": "cloudformation:*", "Resource": "*"},
                 {"Sid": "PassExecutionRole", "Effect": "Allow", "Action": "iam:PassRole", "Resource": exec_role}]}},
             "managed_policy_arns": [], "permissions_boundary": None})
-        add(t, home, "projects", {"arn": project, "name": f"{name}-build", "service_role": build_role,
+        put(t, home, "projects", {"arn": project, "name": f"{name}-build", "service_role": build_role,
                                   "encryption_key": key(t, home)})
-        add(t, home, "event_rules", {"arn": f"arn:aws:events:{home}:{t}:rule/trigger-{name}", "targets": [
+        put(t, home, "event_rules", {"arn": f"arn:aws:events:{home}:{t}:rule/trigger-{name}", "targets": [
             {"id": "pipeline", "arn": pipeline_arn, "role_arn": f"arn:aws:iam::{t}:role/pipeline-trigger",
              "dlq_arn": f"arn:aws:sqs:{home}:{t}:trigger-dlq"}]})
         deploys = [{
@@ -182,7 +193,7 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
             "configuration": {"ActionMode": "CREATE_UPDATE", "StackName": "app", "Capabilities": "CAPABILITY_IAM",
                               "TemplatePath": "BuildOutput::template.yaml", "RoleArn": exec_role},
             "inputArtifacts": [{"name": "BuildOutput"}], "outputArtifacts": []} for r in region_names]
-        add(t, home, "pipelines", {"arn": pipeline_arn, "pipeline": {
+        put(t, home, "pipelines", {"arn": pipeline_arn, "pipeline": {
             "name": name, "roleArn": pipeline_role, "pipelineType": "V2", "version": 1,
             "artifactStores": {r: {"type": "S3", "location": bucket(t, r),
                                    "encryptionKey": {"id": key(t, r), "type": "KMS"}} for r in region_names},
@@ -200,10 +211,48 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
                     "inputArtifacts": [{"name": "SourceOutput"}], "outputArtifacts": [{"name": "BuildOutput"}]}]},
                 {"name": "Deploy", "actions": deploys}]}})
 
+        if defects:
+            mine = _defect(i % 10, mine, t, home, target, name)
+        for entry in mine:
+            add(*entry)
+
     folder.mkdir(parents=True, exist_ok=True)
     for (account, region), doc in files.items():
         (folder / f"{account}-{region}.json").write_text(json.dumps(doc, indent=1))
     return {"files": len(files), "bytes": sum(p.stat().st_size for p in folder.glob("*.json"))}
+
+
+def _defect(kind: int, entries: list, t: str, home: str, target: str, name: str) -> list:
+    """Break pipeline ``name`` in way ``kind`` (0: not at all); return its snapshot entries."""
+    def role(suffix: str) -> dict:
+        return next(e for _, _, table, e in entries if table == "roles" and e["arn"].endswith(f"{name}-{suffix}"))
+
+    def statements(entry: dict) -> list:
+        return next(iter(entry["inline_policies"].values()))["Statement"]
+
+    if kind == 1:  # the deploy role trusts another pipeline's role: PL303 fails
+        role("deploy")["trust"]["Statement"][0]["Principal"] = {"AWS": f"arn:aws:iam::{t}:role/{name}-other"}
+    elif kind == 2:  # the build role may not use the artifact key: PL302 fails
+        del statements(role("build"))[1]
+    elif kind == 3:  # the deploy role has a boundary no input holds: unverified
+        role("deploy")["permissions_boundary"] = f"arn:aws:iam::{target}:policy/boundary"
+    elif kind == 4:  # the pipeline role may assume the deploy role only from a network: unverified
+        statements(role("pipeline"))[2]["Condition"] = {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}
+    elif kind == 5:  # the deploy role is not among the inputs: unverified
+        entries = [e for e in entries if not (e[2] == "roles" and e[3]["arn"].endswith(f"{name}-deploy"))]
+    elif kind == 6:  # the deploy role denies itself reads: PL301 fails on an explicit Deny
+        statements(role("deploy")).append({"Sid": "NoReads", "Effect": "Deny", "Action": "s3:GetObject*",
+                                           "Resource": "*"})
+    elif kind == 7:  # the trigger has no dead-letter queue: PL202
+        next(e for _, _, table, e in entries if table == "event_rules")["targets"][0]["dlq_arn"] = None
+    elif kind == 8:  # a misspelt action: PL402 warns, and the deploy role cannot decrypt (PL302)
+        statements(role("deploy"))[1]["Action"] = ["kms:Decrpyt", "kms:DescribeKey", "kms:Encrypt",
+                                                   "kms:GenerateDataKey*"]
+    elif kind == 9:  # a condition on the role's tags that its tags settle: still allowed
+        deploy = role("deploy")
+        deploy["tags"] = {"team": "release"}
+        statements(deploy)[0]["Condition"] = {"StringEquals": {"aws:PrincipalTag/team": "release"}}
+    return entries
 
 
 def timed(cmd: list[str], cwd: Path) -> tuple[float, int, int, str]:
@@ -254,13 +303,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="runs per size (the median is reported)")
     parser.add_argument("--keep", type=Path, help="write the worlds under this folder and keep them")
     parser.add_argument("--profile", type=int, metavar="N", help="cProfile one in-process check of N pipelines")
+    parser.add_argument("--defects", action="store_true", help="break one pipeline in ten (see _defect)")
     args = parser.parse_args()
 
     base = args.keep or Path(tempfile.mkdtemp(prefix="pipelint-scale-"))
     try:
         if args.profile:
             folder = base / f"world-{args.profile}"
-            generate(folder, args.profile, args.accounts, args.regions)
+            generate(folder, args.profile, args.accounts, args.regions, args.defects)
             profile(folder)
             return
         times: dict[int, float] = {}
@@ -271,7 +321,7 @@ def main() -> None:
             folder = base / f"world-{n}"
             if folder.exists():
                 shutil.rmtree(folder)
-            counts = generate(folder, n, args.accounts, args.regions)
+            counts = generate(folder, n, args.accounts, args.regions, args.defects)
             runs = [timed([sys.executable, "-m", "pipelint", "check", folder.name], cwd=base)
                     for _ in range(args.runs)]
             runs.sort()
