@@ -74,22 +74,48 @@ class _Other:
 class Context:
     """The request context, looked up case-insensitively. Values: str, list[str], ABSENT, Unknown or
     :class:`AbsentOr`. A key ending in ``/*`` (``aws:PrincipalTag/*``) gives the value of every key under
-    that prefix the context does not list, e.g. ABSENT: the principal has no other tags."""
+    that prefix the context does not list, e.g. ABSENT: the principal has no other tags.
 
-    __slots__ = ("_values", "_prefixes", "_absent_prefixes")
+    Keys are normalised on the first lookup, in the order they were given (the first value of a key
+    wins): most evaluations match no statement with a condition or a policy variable and never look."""
+
+    __slots__ = ("_values", "_prefixes", "_absent_prefixes", "_pending")
 
     def __init__(self, values: Mapping[str, Any]):
         self._values: dict[str, Any] = {}
         self._prefixes: dict[str, Any] = {}
         self._absent_prefixes: tuple[str, ...] = ()
-        for k, v in values.items():
-            self.setdefault(k, v)
+        # what is not normalised yet, in order: mappings, and callables giving (mapping, absent prefixes)
+        self._pending: list = [values] if values else []
 
     def setdefault(self, key: str, value: Any) -> None:
+        if self._pending:
+            self._pending.append({key: value})
+            return
+        self._set(key, value)
+
+    def _set(self, key: str, value: Any) -> None:
         if key.endswith("/*"):
             self._prefixes.setdefault(key[:-1].lower(), _norm_ctx_value(value))
         else:
             self._values.setdefault(key.lower(), _norm_ctx_value(value))
+
+    def defer(self, keys: Callable[[], tuple[Mapping[str, Any], tuple[str, ...]]]) -> None:
+        """Keys (with :meth:`setdefault` semantics) and absent prefixes that ``keys()`` gives, computed
+        only if a lookup ever needs them."""
+        self._pending.append(keys)
+
+    def _settle(self) -> None:
+        pending, self._pending = self._pending, []
+        for item in pending:
+            if callable(item):
+                values, absent = item()
+                for k, v in values.items():
+                    self._set(k, v)
+                self.absent_prefixes(absent)
+            else:
+                for k, v in item.items():
+                    self._set(k, v)
 
     def absent_prefixes(self, prefixes: tuple[str, ...]) -> None:
         """Keys starting with one of ``prefixes`` (e.g. ``aws:PrincipalTag/``) are known to be absent."""
@@ -97,6 +123,8 @@ class Context:
 
     def lookup(self, key: str) -> Any:
         """The value, ABSENT, an Unknown, or _MISSING (not in the context: unknown)."""
+        if self._pending:
+            self._settle()
         lower = key.lower()
         found = self._values.get(lower, _MISSING)
         if found is _MISSING and self._prefixes and "/" in lower:

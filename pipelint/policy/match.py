@@ -101,6 +101,13 @@ def account_of(arn: Any) -> str | None:
     """The 12-digit account in an ARN (or a bare account id); None when there is none or it is unknown."""
     if not isinstance(arn, str):
         return None
+    return _account_of(arn)
+
+
+# The ARN helpers below are pure functions of a string that every principal match asks again for the
+# same few thousand ARNs: remembered (bounded).
+@functools.lru_cache(maxsize=65536)
+def _account_of(arn: str) -> str | None:
     if _ACCOUNT_RE.match(arn):
         return arn
     parts = arn.split(":", 5)
@@ -116,6 +123,7 @@ def _split_arn(arn: str) -> list[str] | None:
     return parts
 
 
+@functools.lru_cache(maxsize=65536)
 def session_role_name(arn: str) -> tuple[str, str, str] | None:
     """(partition, account, role name) of an ``arn:aws:sts::ACCT:assumed-role/NAME/SESSION`` ARN."""
     parts = _split_arn(arn)
@@ -127,6 +135,7 @@ def session_role_name(arn: str) -> tuple[str, str, str] | None:
     return parts[1], parts[4], bits[1]
 
 
+@functools.lru_cache(maxsize=65536)
 def role_name(arn: str) -> tuple[str, str, str] | None:
     """(partition, account, role name) of an ``arn:aws:iam::ACCT:role/path/NAME`` ARN (path dropped)."""
     parts = _split_arn(arn)
@@ -135,6 +144,7 @@ def role_name(arn: str) -> tuple[str, str, str] | None:
     return parts[1], parts[4], parts[5].rsplit("/", 1)[-1]
 
 
+@functools.lru_cache(maxsize=65536)
 def is_root_arn(arn: str) -> bool:
     parts = _split_arn(arn)
     return bool(parts and parts[2] == "iam" and parts[5] == "root")
@@ -261,7 +271,7 @@ def _entry_kind(ptype: str, entry: Any, p: Principal) -> tuple[str | None, bool 
     if isinstance(p.arn, Unknown):
         return None, None
     acct = p.account or account_of(p.arn)
-    if _ACCOUNT_RE.match(entry) or is_root_arn(entry):
+    if _names_account(entry):
         entry_acct = account_of(entry)
         if p.arn is not None and is_root_arn(p.arn):
             return EXACT, entry_acct == acct
@@ -282,6 +292,12 @@ def _entry_kind(ptype: str, entry: Any, p: Principal) -> tuple[str | None, bool 
         if rn is not None and rn == sess:
             return ROLE, True
     return None, False
+
+
+@functools.lru_cache(maxsize=65536)
+def _names_account(entry: str) -> bool:
+    """A Principal entry that names an account: a bare 12-digit id or an account root ARN."""
+    return bool(_ACCOUNT_RE.match(entry)) or is_root_arn(entry)
 
 
 def principal_entries(element: Any) -> list[tuple[str, Any]]:
