@@ -125,15 +125,24 @@ class Document:
 
     def locate(self, path: Sequence[str | int]) -> tuple[int, int] | None:
         """``(line, column)`` of ``path``, or of its nearest ancestor that has a position."""
+        return _locate(self.positions, path)
+
+    def locator(self) -> Callable[[Sequence[str | int]], tuple[int, int] | None]:
+        """:meth:`locate` without a reference to the document, so that a loader that keeps only parts of
+        the data (a snapshot of thousands of pipelines) lets the rest go."""
         positions = self.positions
-        key = tuple(path)
-        while True:
-            found = positions.get(key)
-            if found is not None:
-                return found
-            if not key:
-                return None
-            key = key[:-1]
+        return lambda path: _locate(positions, path)
+
+
+def _locate(positions: dict, path: Sequence[str | int]) -> tuple[int, int] | None:
+    key = tuple(path)
+    while True:
+        found = positions.get(key)
+        if found is not None:
+            return found
+        if not key:
+            return None
+        key = key[:-1]
 
 
 class _LazyPositions(dict):
@@ -259,7 +268,43 @@ def load_document(path: str | os.PathLike, *, display: str | None = None) -> Doc
     raw = _read_bytes(path, name)
     text = _decode(raw, name)
     kind = "json" if os.fspath(path).lower().endswith(".json") else None
+    if len(raw) >= REREAD_BYTES and (kind == "json" or text.lstrip(" \t\r\n\ufeff")[:1] in ("{", "[")):
+        # a large JSON file (a snapshot of thousands of pipelines): its positions, needed only for the few
+        # entries findings point at, are computed from the file read again, so its text need not stay
+        document = parse_document(text, name, kind="json")
+        reread = _Reread(os.fspath(path), name, _digest(raw))
+        document.positions = _LazyPositions(lambda: _json_positions(again, name) if (again := reread.text()) else {})
+        return document
     return parse_document(text, name, kind=kind)
+
+
+REREAD_BYTES = 1 << 20
+"""JSON files of at least this size (1 MiB) keep no text once parsed (see :class:`_Reread`)."""
+
+
+def _digest(raw: bytes) -> bytes:
+    import hashlib
+
+    return hashlib.sha256(raw).digest()
+
+
+class _Reread:
+    """The text of a file read again, if it still has the content it had (else empty: no positions
+    rather than wrong ones; pipelint never writes to its inputs, but someone else may)."""
+
+    __slots__ = ("path", "name", "digest")
+
+    def __init__(self, path: str, name: str, digest: bytes):
+        self.path, self.name, self.digest = path, name, digest
+
+    def text(self) -> str:
+        try:
+            raw = _read_bytes(self.path, self.name)
+        except InputError:
+            return ""
+        if _digest(raw) != self.digest:
+            return ""
+        return _decode(raw, self.name)
 
 
 def read_text(path: str | os.PathLike, display: str) -> str:
