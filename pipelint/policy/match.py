@@ -105,8 +105,8 @@ def account_of(arn: Any) -> str | None:
 
 
 # The ARN helpers below are pure functions of a string that every principal match asks again for the
-# same few thousand ARNs: remembered (bounded).
-@functools.lru_cache(maxsize=65536)
+# same ARNs, a pipeline's checks one after the other: the last few thousand are remembered.
+@functools.lru_cache(maxsize=4096)
 def _account_of(arn: str) -> str | None:
     if _ACCOUNT_RE.match(arn):
         return arn
@@ -123,7 +123,7 @@ def _split_arn(arn: str) -> list[str] | None:
     return parts
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=4096)
 def session_role_name(arn: str) -> tuple[str, str, str] | None:
     """(partition, account, role name) of an ``arn:aws:sts::ACCT:assumed-role/NAME/SESSION`` ARN."""
     parts = _split_arn(arn)
@@ -135,7 +135,7 @@ def session_role_name(arn: str) -> tuple[str, str, str] | None:
     return parts[1], parts[4], bits[1]
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=4096)
 def role_name(arn: str) -> tuple[str, str, str] | None:
     """(partition, account, role name) of an ``arn:aws:iam::ACCT:role/path/NAME`` ARN (path dropped)."""
     parts = _split_arn(arn)
@@ -144,7 +144,7 @@ def role_name(arn: str) -> tuple[str, str, str] | None:
     return parts[1], parts[4], parts[5].rsplit("/", 1)[-1]
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=4096)
 def is_root_arn(arn: str) -> bool:
     parts = _split_arn(arn)
     return bool(parts and parts[2] == "iam" and parts[5] == "root")
@@ -294,7 +294,7 @@ def _entry_kind(ptype: str, entry: Any, p: Principal) -> tuple[str | None, bool 
     return None, False
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=4096)
 def _names_account(entry: str) -> bool:
     """A Principal entry that names an account: a bare 12-digit id or an account root ARN."""
     return bool(_ACCOUNT_RE.match(entry)) or is_root_arn(entry)
