@@ -189,8 +189,20 @@ def statement(sid: str, actions: list[str], resources: Any, principal_arn: Any =
     return _ENCODE(body)  # placeholders stay readable for values.display
 
 
-# json.dumps(body, ensure_ascii=False) without building an encoder on every call (two per grant check)
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+def _encoder():
+    """json.dumps(body, ensure_ascii=False) without building an encoder on every call (two calls per grant
+    check): the C encoder made once (no circular-reference check: a fix statement is a small tree)."""
+    from json import encoder
+
+    plain = json.JSONEncoder(ensure_ascii=False)
+    if encoder.c_make_encoder is None:  # pragma: no cover - CPython always has the C encoder
+        return plain.encode
+    make = encoder.c_make_encoder(None, plain.default, encoder.encode_basestring, None, plain.key_separator,
+                                  plain.item_separator, False, False, True)
+    return lambda body: "".join(make(body, 0))
+
+
+_ENCODE = _encoder()
 
 
 def location(doc: PolicyDoc | None, fallback: Source) -> Source:
