@@ -156,6 +156,8 @@ class _Quiet:
 
 def __getattr__(name: str):
     """``pipelint.cli.app`` (and the typer app's other names) for those who use the typer application."""
+    if name.startswith("__"):  # the import system asks for __path__ and the like: not the typer app's
+        raise AttributeError(f"module 'pipelint.cli' has no attribute {name!r}")
     from pipelint import commands
 
     try:
