@@ -11,11 +11,6 @@ from typing import Any
 
 from pipelint.errors import InputError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 SCHEMA = Path(__file__).parent / "schemas" / "config.schema.json"
 
 
@@ -95,10 +90,7 @@ def load(path: Path | None) -> Config:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(str(path), f"cannot read the configuration: {exc}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(str(path), f"not valid TOML: {exc}") from None
+    data = _parse_toml(text, path)
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("pipelint", {})
     else:
@@ -107,13 +99,32 @@ def load(path: Path | None) -> Config:
     return from_dict(data, path)
 
 
+def _parse_toml(text: str, path: Path) -> dict:
+    """The TOML of ``text``, from the user cache of parsed files when this text was parsed before
+    (tomllib costs more to import than a small check takes; pipelint.loaders.parse_cache)."""
+    from pipelint.loaders import parse_cache
+
+    raw = text.encode()
+    found = parse_cache.load(raw, "toml")
+    if isinstance(found, dict):
+        return found
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(str(path), f"not valid TOML: {exc}") from None
+    parse_cache.save(raw, "toml", data)
+    return data
+
+
 def _cache_marker(text: str, schema_text: str) -> Path | None:
     """A file whose existence says this exact configuration already passed the schema."""
-    import hashlib
-
     from pipelint import user_cache
 
-    digest = hashlib.sha256((schema_text + "\0" + text).encode()).hexdigest()[:32]
+    digest = user_cache.digest((schema_text + "\0" + text).encode())[:32]
     return user_cache.folder("valid-config") / digest
 
 

@@ -60,8 +60,9 @@ def test_another_parser_does_not_read_this_parsers_entries(tmp_path, cache, monk
     path = tmp_path / "t.yaml"
     path.write_text(TEMPLATE)
     load_document(path)
-    monkeypatch.setattr(parse_cache, "_fingerprint", parse_cache.fingerprint() + "\nan upgraded parser")
-    assert parse_cache.load(path.read_bytes()) is None
+    assert parse_cache.load(path.read_bytes(), "yaml") is not None
+    monkeypatch.setitem(parse_cache._fingerprints, "yaml", parse_cache.fingerprint("yaml") + "\nan upgraded parser")
+    assert parse_cache.load(path.read_bytes(), "yaml") is None
 
 
 def test_an_entry_that_cannot_be_read_is_parsed_again_and_rewritten(tmp_path, cache):
@@ -69,9 +70,42 @@ def test_an_entry_that_cannot_be_read_is_parsed_again_and_rewritten(tmp_path, ca
     path.write_text(TEMPLATE)
     load_document(path)
     [name] = entries(cache)
-    (cache / name).write_bytes(b"not a pickle")
+    (cache / name).write_bytes(b"not marshal data")
     assert load_document(path).data == parse_document(TEMPLATE, "t.yaml").data
-    assert parse_cache.load(path.read_bytes()) is not None
+    assert parse_cache.load(path.read_bytes(), "yaml") is not None
+
+
+def test_yaml_aliases_stay_one_object(tmp_path, cache):
+    path = tmp_path / "t.yaml"
+    path.write_text("A: &shared {x: [1, 2]}\nB: *shared\n")
+    load_document(path)
+    document = load_document(path)
+    assert parse_cache.load(path.read_bytes(), "yaml") is not None
+    assert document.data["A"] is document.data["B"]  # as yaml.safe_load gives them
+
+
+def test_a_configuration_changed_in_place_is_read_again(tmp_path, cache):
+    from pipelint import config
+
+    path = tmp_path / "pipelint.toml"
+    path.write_text('fail-on = "error"\n')
+    assert config.load(path).fail_on == "error"
+    stamp = os.stat(path)
+    path.write_text('fail-on = "info!"\n')
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    with pytest.raises(documents.InputError, match="fail-on"):
+        config.load(path)  # the schema refuses the new value: it was read, not remembered
+    path.write_text('fail-on = "info"\n')
+    assert config.load(path).fail_on == "info"
+    assert config.load(path).fail_on == "info"  # from the cache now
+
+
+def test_a_toml_date_is_parsed_every_time_not_kept(tmp_path, cache):
+    from pipelint import config
+
+    raw = b"when = 2026-12-02\n"
+    assert config._parse_toml(raw.decode(), tmp_path / "x.toml")["when"].year == 2026
+    assert parse_cache.load(raw, "toml") is None
 
 
 def test_bad_yaml_is_reported_every_time_and_never_kept(tmp_path, cache):

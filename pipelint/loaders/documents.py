@@ -270,11 +270,11 @@ def _yaml_document(raw: bytes, text: str, name: str) -> Document:
     """A YAML file, from the user cache of parsed documents when these bytes were parsed before."""
     from pipelint.loaders import parse_cache
 
-    found = parse_cache.load(raw)
-    if found is not None:
+    found = parse_cache.load(raw, "yaml")
+    if isinstance(found, tuple) and len(found) == 2 and isinstance(found[1], dict):
         return Document(name, *found)
     document = parse_document(text, name, kind="yaml")
-    parse_cache.save(raw, document.data, document.positions)
+    parse_cache.save(raw, "yaml", (document.data, dict(document.positions)))
     return document
 
 
@@ -282,10 +282,10 @@ REREAD_BYTES = 1 << 16
 """JSON files of at least this size (64 KiB) keep no text once parsed (see :class:`_Reread`)."""
 
 
-def _digest(raw: bytes) -> bytes:
-    import hashlib
+def _digest(raw: bytes) -> str:
+    from pipelint import user_cache
 
-    return hashlib.sha256(raw).digest()
+    return user_cache.digest(raw)
 
 
 class _Reread:
@@ -294,7 +294,7 @@ class _Reread:
 
     __slots__ = ("path", "name", "digest")
 
-    def __init__(self, path: str, name: str, digest: bytes):
+    def __init__(self, path: str, name: str, digest: str):
         self.path, self.name, self.digest = path, name, digest
 
     def text(self) -> str:

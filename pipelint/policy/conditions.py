@@ -17,9 +17,7 @@ A key that the request context does not settle (not given and not derivable) mak
 
 from __future__ import annotations
 
-import datetime as _dt
 import functools
-import ipaddress
 import re
 from typing import Any, Callable, Mapping
 
@@ -265,6 +263,8 @@ def _numeric(cmp: Callable[[float, float], bool]) -> Callable[[str, str], bool]:
 
 @functools.lru_cache(maxsize=1024)
 def _date(s: str) -> _dt.datetime:
+    import datetime as _dt  # only Date conditions need it: not imported on every check
+
     s = s.strip()
     if re.fullmatch(r"-?\d+(\.\d+)?", s):
         return _dt.datetime.fromtimestamp(float(s), tz=_dt.timezone.utc)
@@ -286,6 +286,8 @@ def _dates(cmp: Callable[[_dt.datetime, _dt.datetime], bool]) -> Callable[[str, 
 
 @functools.lru_cache(maxsize=1024)
 def _net(s: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    import ipaddress
+
     return ipaddress.ip_network(s.strip(), strict=False)
 
 
@@ -295,6 +297,8 @@ def _ip(pv: str, cv: str) -> bool:
         if "/" in cv:
             other = _net(cv)
             return other.version == net.version and other.subnet_of(net)  # type: ignore[arg-type]
+        import ipaddress
+
         addr = ipaddress.ip_address(cv.strip())
         return addr.version == net.version and addr in net
     except ValueError:
