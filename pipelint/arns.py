@@ -7,11 +7,11 @@ too much for a pre-commit hook; the few splits needed here are the documented AR
 
 from __future__ import annotations
 
-import re
 
+from pipelint.lazy_re import lazy
 from pipelint.values import Unknown
 
-ACCOUNT_RE = re.compile(r"^\d{12}$")
+ACCOUNT_RE = lazy(r"^\d{12}$")
 
 
 def partition_for_region(region: object) -> str | Unknown:

@@ -16,6 +16,8 @@ SCHEMA = Path(__file__).parent / "schemas" / "config.schema.json"
 
 @dataclass
 class StackSpec:
+    """One deployment of a template (or Terraform root module) in the deployment map."""
+
     template: Path
     account: str | None = None
     region: str | None = None
@@ -35,6 +37,8 @@ class StackSpec:
 
 @dataclass
 class Config:
+    """The configuration: ``[tool.pipelint]`` or ``pipelint.toml``, with paths resolved."""
+
     path: Path | None = None  # the file it came from; None: defaults
     inputs: list = field(default_factory=list)
     select: list = field(default_factory=list)

@@ -18,6 +18,8 @@ def severity_rank(severity: str) -> int:
 
 @dataclass
 class Finding:
+    """One finding: a rule's verdict on a resource, where it is written and how to fix it."""
+
     rule_id: str
     message: str
     source: Source

@@ -46,6 +46,8 @@ class PolicyDoc:
 
 @dataclass
 class ArtifactStore:
+    """An artifact store of a pipeline: bucket and encryption key, for one region or all."""
+
     region: str | Unknown | None  # None: the pipeline's single `artifactStore`
     bucket: str | Unknown | None
     key_id: str | Unknown | None  # encryptionKey.id as written; None: no key (AWS-managed aws/s3)
@@ -55,6 +57,8 @@ class ArtifactStore:
 
 @dataclass
 class Action:
+    """One action of a pipeline stage."""
+
     stage: str
     name: str
     category: str | Unknown
@@ -75,6 +79,8 @@ class Action:
 
 @dataclass
 class Pipeline:
+    """A CodePipeline pipeline with its actions and artifact stores."""
+
     key: str  # ARN when known, else a symbolic id
     name: str | Unknown
     account: str | Unknown
@@ -103,6 +109,8 @@ class Pipeline:
 
 @dataclass
 class Bucket:
+    """An S3 bucket."""
+
     key: str
     name: str | Unknown
     account: str | Unknown
@@ -116,6 +124,8 @@ class Bucket:
 
 @dataclass
 class Key:
+    """A KMS key."""
+
     key: str  # key ARN (possibly with a placeholder key id)
     arn: str | Unknown
     key_id: str | Unknown
@@ -133,6 +143,8 @@ class Key:
 
 @dataclass
 class Role:
+    """An IAM role with its trust and identity policies."""
+
     key: str
     arn: str | Unknown
     name: str | Unknown
@@ -155,6 +167,8 @@ class Role:
 
 @dataclass
 class ManagedPolicy:
+    """A customer-managed (or snapshot-recorded) IAM managed policy."""
+
     key: str
     arn: str | Unknown
     document: PolicyDoc
@@ -163,6 +177,8 @@ class ManagedPolicy:
 
 @dataclass
 class Queue:
+    """An SQS queue (an EventBridge dead-letter queue)."""
+
     key: str
     arn: str | Unknown
     url: str | Unknown
@@ -175,6 +191,8 @@ class Queue:
 
 @dataclass
 class Function:
+    """A Lambda function (of an invoke action)."""
+
     key: str
     arn: str | Unknown
     name: str | Unknown
@@ -186,6 +204,8 @@ class Function:
 
 @dataclass
 class Project:
+    """A CodeBuild project."""
+
     key: str
     arn: str | Unknown
     name: str | Unknown
@@ -213,6 +233,8 @@ class Connection:
 
 @dataclass
 class Target:
+    """A target of an EventBridge rule."""
+
     id: str | Unknown
     arn: str | Unknown
     role_arn: str | Unknown | None
@@ -222,6 +244,8 @@ class Target:
 
 @dataclass
 class EventRule:
+    """An EventBridge rule that starts pipelines."""
+
     key: str
     arn: str | Unknown
     name: str | Unknown
@@ -314,6 +338,8 @@ class Suppression:
 
 @dataclass
 class World:
+    """Every resource of the inputs, merged, with the notices and files of the run."""
+
     pipelines: list = field(default_factory=list)
     buckets: dict = field(default_factory=dict)  # key -> Bucket (key: bucket name when known)
     keys: dict = field(default_factory=dict)  # key -> Key

@@ -52,11 +52,11 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from pipelint.errors import EmptyInput, InputError
+from pipelint.lazy_re import lazy
 
 __all__ = [
     "Document",
@@ -411,7 +411,7 @@ def _parse_json(text: str, display: str) -> Document:
     return Document(display, data, _LazyPositions(lambda: _json_positions(text, display)))
 
 
-_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
+_JSON_TOKEN = lazy(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
 
 
 def _json_positions(text: str, display: str, strict: bool = False) -> dict:

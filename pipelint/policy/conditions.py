@@ -21,6 +21,7 @@ import functools
 import re
 from typing import Any, Callable, Mapping
 
+from pipelint.lazy_re import lazy
 from pipelint.values import Unknown
 
 from .match import LIT_QMARK, LIT_STAR, arn_like, glob_match, t_and, t_or
@@ -174,8 +175,8 @@ def key_unknown_reason(key: str, found: Any) -> str:
 
 # ----------------------------------------------------------------------------- policy variables
 
-_VAR_RE = re.compile(r"\$\{([^}]*)\}")
-_DEFAULT_RE = re.compile(r"^\s*([^,]+?)\s*,\s*'((?:[^']|'')*)'\s*$")
+_VAR_RE = lazy(r"\$\{([^}]*)\}")
+_DEFAULT_RE = lazy(r"^\s*([^,]+?)\s*,\s*'((?:[^']|'')*)'\s*$")
 
 
 class VarResult:
