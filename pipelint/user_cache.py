@@ -15,10 +15,11 @@ def folder(*parts: str) -> Path:
     return Path(base, "pipelint", *parts)
 
 
-def digest(data: bytes) -> str:
-    """SHA-256 of ``data`` in hex. hashlib's OpenSSL costs ~3 ms to import, more than hashing a few
-    templates takes: Python's own SHA-256 module for small inputs, OpenSSL's for large ones."""
-    if len(data) < 1 << 20:
+def digest(*parts: bytes) -> str:
+    """SHA-256 of ``parts`` one after the other, in hex. hashlib's OpenSSL costs ~3 ms to import, more
+    than hashing a few templates takes: Python's own SHA-256 module for small inputs, OpenSSL's for
+    large ones."""
+    if sum(map(len, parts)) < 1 << 20:
         try:
             from _sha2 import sha256  # Python 3.12 and later
         except ImportError:
@@ -28,4 +29,7 @@ def digest(data: bytes) -> str:
                 from hashlib import sha256
     else:
         from hashlib import sha256
-    return sha256(data).hexdigest()
+    state = sha256()
+    for part in parts:
+        state.update(part)
+    return state.hexdigest()

@@ -68,7 +68,13 @@ def fingerprint(kind: str) -> str:
 
 
 def _entry(raw: bytes, kind: str) -> Path:
-    return user_cache.folder("documents") / user_cache.digest(fingerprint(kind).encode() + b"\0" + raw)
+    key = _keys.get(kind)
+    if key is None:
+        key = _keys[kind] = (user_cache.digest(fingerprint(kind).encode()) + "\0").encode()
+    return user_cache.folder("documents") / user_cache.digest(key, raw)
+
+
+_keys: dict[str, bytes] = {}
 
 
 def load(raw: bytes, kind: str) -> Any:
