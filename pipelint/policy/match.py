@@ -51,7 +51,31 @@ def glob_match(pattern: str, value: str, ignore_case: bool = False) -> bool:
         return True
     if "*" not in pattern and "?" not in pattern and LIT_STAR not in pattern and LIT_QMARK not in pattern:
         return pattern.lower() == value.lower() if ignore_case else pattern == value
+    if "?" not in pattern and LIT_STAR not in pattern and LIT_QMARK not in pattern and (
+            not ignore_case or (pattern.isascii() and value.isascii())):
+        # only stars: matched piece by piece, without compiling a regular expression per pattern (most
+        # patterns of a setup are seen once or twice). ASCII only when ignoring case: re's IGNORECASE
+        # folds a few non-ASCII letters (the long s, the Kelvin sign) that lower() does not.
+        if ignore_case:
+            pattern, value = pattern.lower(), value.lower()
+        return _stars_match(pattern.split("*"), value)
     return _glob(pattern, ignore_case).fullmatch(value) is not None
+
+
+def _stars_match(pieces: list[str], value: str) -> bool:
+    """Whether ``value`` is ``pieces`` joined by runs of any characters (the first piece a prefix, the
+    last a suffix, the ones between found in order: leftmost is always right for ``*`` alone)."""
+    first, last = pieces[0], pieces[-1]
+    if not value.startswith(first) or len(value) < len(first) + len(last):
+        return False
+    position = len(first)
+    end = len(value) - len(last)
+    for piece in pieces[1:-1]:
+        found = value.find(piece, position, end)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return value.endswith(last)
 
 
 @functools.lru_cache(maxsize=65536)
