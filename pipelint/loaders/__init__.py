@@ -129,7 +129,7 @@ def _refuse_input_as_output(path: Path, what: str) -> None:
 def load_world(inputs: Iterable[Path], config: Config,
                outputs: Mapping[tuple[int, int], str] | None = None) -> World:
     """The world of ``inputs``; ``outputs`` are the report's files, never inputs (see :func:`collect`)."""
-    from pipelint.loaders import cdk, cloudformation, deployment_map, pipeline_json, policy_files, snapshot
+    from pipelint.loaders import cdk, cloudformation, deployment_map
     from pipelint.loaders.documents import load_document
     from pipelint.loaders.linking import link
 
@@ -215,10 +215,14 @@ def load_world(inputs: Iterable[Path], config: Config,
                     f"no region for {document.path} in the deployment map"), name, spec.parameters, exports,
                     uid_for(path, spec.account, spec.region), spec.physical_ids, config.ssm_for(spec),
                     spec.imports))
-        elif snapshot.is_snapshot(data):
+        elif _is_snapshot(data):
+            from pipelint.loaders import snapshot  # each loader is imported when a file needs it
+
             mapped.read_as(path, "a pipelint snapshot")
             snapshot.load(document, world)
-        elif pipeline_json.is_pipeline(data):
+        elif _is_pipeline(data):
+            from pipelint.loaders import pipeline_json
+
             mapped.read_as(path, "pipeline JSON")
             bindings = config.binding_for("pipelines", path)
             pipeline_json.load(document, world, bindings[0] if bindings else None)
@@ -233,7 +237,9 @@ def load_world(inputs: Iterable[Path], config: Config,
 
             mapped.read_as(path, "an AWS Organizations output")
             organizations.load(document, world, config.binding_for("policies", path), config.listing_for(path))
-        elif policy_files.is_policy_file(data):
+        elif _is_policy_file(data):
+            from pipelint.loaders import policy_files
+
             mapped.read_as(path, "a policy file")
             policy_files.load(document, world, config.binding_for("policies", path))
         else:
@@ -250,6 +256,24 @@ def load_world(inputs: Iterable[Path], config: Config,
 
         organizations.finish(world)
     return world
+
+
+def _is_snapshot(data: object) -> bool:
+    from pipelint.loaders import snapshot
+
+    return snapshot.is_snapshot(data)
+
+
+def _is_pipeline(data: object) -> bool:
+    from pipelint.loaders import pipeline_json
+
+    return pipeline_json.is_pipeline(data)
+
+
+def _is_policy_file(data: object) -> bool:
+    from pipelint.loaders import policy_files
+
+    return policy_files.is_policy_file(data)
 
 
 def _organizations(data: object, path: Path, config: Config) -> bool:
