@@ -15,9 +15,11 @@ from pipelint.values import Unknown
 MaybeStr = "str | Unknown | None"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
-    """Where a resource or value came from: a file, a logical path inside it, and its line/column."""
+    """Where a resource or value came from: a file, a logical path inside it, and its line/column.
+
+    Slotted: a world of thousands of pipelines has hundreds of thousands of them."""
 
     file: str
     path: tuple = ()

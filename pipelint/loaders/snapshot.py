@@ -176,6 +176,8 @@ class _LazySource(Source):
     a snapshot of 10,000 pipelines is ~80 MB, and only the few entries a finding points at are ever
     shown. Eager positions were 40 % of a 10,000-pipeline check. Compares and hashes like a Source."""
 
+    __slots__ = ("_locate", "_position")
+
     def __init__(self, file: str, path: tuple = (), line: int | None = None, column: int | None = None, *,
                  locate: Any = None):
         object.__setattr__(self, "file", file)
@@ -213,6 +215,18 @@ class _LazySource(Source):
         return repr(Source(self.file, self.path, self.line, self.column))
 
 
+class _Under:
+    """``lambda sub: src(*path, *sub)``, in less memory (one per policy document of a snapshot)."""
+
+    __slots__ = ("src", "path")
+
+    def __init__(self, src: Any, path: tuple) -> None:
+        self.src, self.path = src, path
+
+    def __call__(self, sub: tuple) -> Source:
+        return self.src(*self.path, *sub)
+
+
 def load(document: Document, world: World) -> None:
     _check_shape(document)
     data = document.data
@@ -227,7 +241,7 @@ def load(document: Document, world: World) -> None:
         if value is None:
             return None
         return PolicyDoc(value if isinstance(value, (dict, Unknown)) else Unknown(f"{name} is not a document"),
-                         name, src(*path), lambda sub: src(*path, *sub))
+                         name, src(*path), _Under(src, path))
 
     account = data.get("account") or Unknown(f"{document.path} does not name its account")
     region = data.get("region") or Unknown(f"{document.path} does not name its region")
