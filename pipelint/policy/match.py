@@ -78,7 +78,7 @@ def _stars_match(pieces: list[str], value: str) -> bool:
     return value.endswith(last)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def arn_like(pattern: str, arn: str) -> bool:
     """IAM UG, condition operators, ARN: each of the six colon-separated parts is matched on its own
     (wildcards allowed in each), case-sensitively. Used for the Resource element too."""
