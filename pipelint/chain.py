@@ -387,7 +387,7 @@ def _trigger_role(world: World, rule: EventRule, target: Target, source_ctx: dic
         principal=role_arn, action="codepipeline:StartPipelineExecution", resource=target.arn,
         resource_account=arns.account_of(target.arn), resource_policy=None), **starting)
     role = world.role(role_arn)
-    frm = service_node(EVENTS, rule.account)
+    frm = rule_node(rule)  # EventBridge, acting for the rule (aws:SourceArn)
     service = dict(who="EventBridge", caller=EVENTS, **common)
     if role is None or role.trust is None:
         yield Link(ASSUME, "PL306", target.source, frm, role_node(role_arn),
@@ -404,7 +404,7 @@ def _trigger_dlq(world: World, rule: EventRule, target: Target, source_ctx: dict
     if dlq is None:
         return  # PL202 reports a missing DLQ
     queue = world.queues.get(dlq) if isinstance(dlq, str) else None
-    frm = service_node(EVENTS, rule.account)
+    frm = rule_node(rule)  # EventBridge, acting for the rule (aws:SourceArn)
     service = dict(who="EventBridge", caller=EVENTS, **common)
     if queue is None:
         yield Link(SEND_TO_DLQ, "PL306", target.source, frm, queue_node(dlq),

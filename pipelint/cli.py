@@ -208,6 +208,38 @@ def _ask(question, default: str | None, why: str) -> str:
                          "(--no-input writes what can be inferred)") from None
 
 
+class GraphFormat(str, Enum):
+    mermaid = "mermaid"
+    markdown = "markdown"
+    dot = "dot"
+    html = "html"
+
+
+@app.command()
+def graph(
+    paths: Paths = None,
+    output_format: Annotated[Optional[GraphFormat], typer.Option(
+        "--format", "-f", help="mermaid (a flowchart), markdown (the flowchart in a ```mermaid fence, for a pull "
+                               "request), dot (Graphviz) or html (a self-contained report). Default: what the "
+                               "--output suffix says (.mmd .md .dot .html), else mermaid.", show_default=False)] = None,
+    pipeline: Annotated[Optional[str], typer.Option(
+        "--pipeline", "-p", help="Draw only this pipeline (its name), with its triggers.")] = None,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Draw the setup: accounts, regions, the pipeline and its actions, roles, buckets, keys and triggers, with
+    each access link coloured by its verdict (holds / fails / unverified)."""
+    from pipelint import runner
+    from pipelint.graph import command
+
+    def work():
+        cfg = runner.find_config(config, list(paths or []))
+        fmt = command.format_for(output_format.value if output_format else None, output)
+        runner.emit(command.make(list(paths or []), cfg, fmt, pipeline), output)
+
+    guarded(work)
+
+
 @app.command("rules")
 def list_rules() -> None:
     """List every rule: id, name, default severity and summary."""
