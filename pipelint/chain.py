@@ -91,8 +91,10 @@ def _unknown_node(what: str, value: Any) -> str:
     return f"unknown:{what}:{reason}"
 
 
-def role_node(arn: Any) -> str:
-    return f"role:{arn}" if isinstance(arn, str) else _unknown_node("role", arn or "no role")
+def role_node(arn: Any, what: str = "role") -> str:
+    """A role's node; a role the inputs cannot name is a node per ``what`` it is ("action role", ...) and
+    reason, so an unknown passer and an unknown execution role stay two nodes."""
+    return f"role:{arn}" if isinstance(arn, str) else _unknown_node(what, arn or "no role")
 
 
 def pipeline_node(pipeline: Pipeline) -> str:
@@ -256,7 +258,7 @@ def _assume_links(world: World) -> Iterator[Link]:
             target = action.role_arn
             if target is None or target == pipeline.role_arn:
                 continue
-            frm, to = role_node(pipeline.role_arn), role_node(target)
+            frm, to = role_node(pipeline.role_arn, "pipeline role"), role_node(target, "action role")
             common = dict(who="pipeline role", caller=pipeline.role_arn, pipeline=pipeline, action=action)
             unknown = next((v for v in (target, pipeline.role_arn) if isinstance(v, Unknown)), None)
             if unknown is not None or pipeline.role_arn is None:
@@ -286,15 +288,15 @@ def _pass_role_links(world: World) -> Iterator[Link]:
             passing = dict(who=who, caller=passer, **common)
             unknown = next((v for v in (execution, passer) if isinstance(v, Unknown)), None)
             if unknown is not None or passer is None:
-                yield Link(PASS_ROLE, "PL304", action.source, role_node(passer), role_node(execution),
+                yield Link(PASS_ROLE, "PL304", action.source, role_node(passer, who), role_node(execution, "execution role"),
                            unknown=unknown.reason if unknown else "the pipeline's roleArn", **passing)
                 continue
             if arns.account_of(passer) and arns.account_of(execution) and \
                     arns.account_of(passer) != arns.account_of(execution):
-                yield Link(PASS_ROLE, "PL304", action.source, role_node(passer), role_node(execution),
+                yield Link(PASS_ROLE, "PL304", action.source, role_node(passer, who), role_node(execution, "execution role"),
                            broken="iam:PassRole cannot cross accounts", **passing)
             else:
-                yield Link(PASS_ROLE, "PL304", action.source, role_node(passer), role_node(execution), grants.Check(
+                yield Link(PASS_ROLE, "PL304", action.source, role_node(passer, who), role_node(execution, "execution role"), grants.Check(
                     principal=passer, action="iam:PassRole", resource=execution,
                     resource_account=arns.account_of(execution), resource_policy=None,
                     context=request_context.pass_role(CLOUDFORMATION)), **passing)
@@ -302,10 +304,10 @@ def _pass_role_links(world: World) -> Iterator[Link]:
             frm = service_node(CLOUDFORMATION, arns.account_of(execution))
             service = dict(who="CloudFormation", caller=CLOUDFORMATION, **common)
             if role is None or role.trust is None:
-                yield Link(ASSUME, "PL304", action.source, frm, role_node(execution),
+                yield Link(ASSUME, "PL304", action.source, frm, role_node(execution, "execution role"),
                            unknown=queries.settle_role(world, execution), **service)
                 continue
-            yield Link(ASSUME, "PL304", action.source, frm, role_node(execution), grants.Check(
+            yield Link(ASSUME, "PL304", action.source, frm, role_node(execution, "execution role"), grants.Check(
                 principal=None, service=CLOUDFORMATION, action="sts:AssumeRole", resource=execution,
                 resource_account=arns.account_of(execution), resource_policy=role.trust, kind="trust"), **service)
 
@@ -340,12 +342,12 @@ def _callback_links(world: World) -> Iterator[Link]:
                 why = (name.reason if isinstance(name, Unknown) else
                        function.role_arn.reason if function is not None and isinstance(function.role_arn, Unknown)
                        else f"the template or snapshot that defines Lambda function {name} and its role")
-                frm = role_node(function.role_arn) if function is not None else _unknown_node("function", why)
+                frm = role_node(function.role_arn, "function role") if function is not None else _unknown_node("function", why)
                 yield Link(REPORT_RESULT, "PL305", action.source, frm, pipeline_node(pipeline), unknown=why,
                            caller=function.role_arn if function is not None else None, **common)
                 continue
             for needed in CALLBACKS:
-                yield Link(REPORT_RESULT, "PL305", action.source, role_node(function.role_arn), pipeline_node(pipeline),
+                yield Link(REPORT_RESULT, "PL305", action.source, role_node(function.role_arn, "function role"), pipeline_node(pipeline),
                            grants.Check(principal=function.role_arn, action=needed, resource="*",
                                         resource_account=account, resource_policy=None),
                            caller=function.role_arn, group=("PL305", pipeline.key, action.label), **common)
@@ -380,20 +382,20 @@ def _trigger_role(world: World, rule: EventRule, target: Target, source_ctx: dic
                    broken="EventBridge needs a role to call StartPipelineExecution", **starting)
         return
     if isinstance(role_arn, Unknown) or isinstance(target.arn, Unknown):
-        yield Link(START_PIPELINE, "PL306", target.source, role_node(role_arn), to,
+        yield Link(START_PIPELINE, "PL306", target.source, role_node(role_arn, "trigger role"), to,
                    unknown=(role_arn if isinstance(role_arn, Unknown) else target.arn).reason, **starting)
         return
-    yield Link(START_PIPELINE, "PL306", target.source, role_node(role_arn), to, grants.Check(
+    yield Link(START_PIPELINE, "PL306", target.source, role_node(role_arn, "trigger role"), to, grants.Check(
         principal=role_arn, action="codepipeline:StartPipelineExecution", resource=target.arn,
         resource_account=arns.account_of(target.arn), resource_policy=None), **starting)
     role = world.role(role_arn)
     frm = rule_node(rule)  # EventBridge, acting for the rule (aws:SourceArn)
     service = dict(who="EventBridge", caller=EVENTS, **common)
     if role is None or role.trust is None:
-        yield Link(ASSUME, "PL306", target.source, frm, role_node(role_arn),
+        yield Link(ASSUME, "PL306", target.source, frm, role_node(role_arn, "trigger role"),
                    unknown=queries.settle_role(world, role_arn), **service)
         return
-    yield Link(ASSUME, "PL306", target.source, frm, role_node(role_arn), grants.Check(
+    yield Link(ASSUME, "PL306", target.source, frm, role_node(role_arn, "trigger role"), grants.Check(
         principal=None, service=EVENTS, action="sts:AssumeRole", resource=role_arn,
         resource_account=arns.account_of(role_arn), resource_policy=role.trust, kind="trust", context=source_ctx),
         **service)
@@ -439,13 +441,13 @@ def _source_connection(world: World, pipeline: Pipeline, action: Action) -> Iter
     who = "action role" if action.role_arn is not None else "pipeline role"
     common = dict(pipeline=pipeline, action=action)
     if not isinstance(arn, str):
-        yield Link(USE_CONNECTION, "PL307", action.source, role_node(role), connection_node(arn), who=who,
+        yield Link(USE_CONNECTION, "PL307", action.source, role_node(role, who), connection_node(arn), who=who,
                    caller=role, unknown=arn.reason if isinstance(arn, Unknown) else "the action's ConnectionArn",
                    **common)
         return
     service = connection_service(arn)
     if service is None:
-        yield Link(USE_CONNECTION, "PL307", action.source, role_node(role), connection_node(arn), who=who,
+        yield Link(USE_CONNECTION, "PL307", action.source, role_node(role, who), connection_node(arn), who=who,
                    caller=role, broken="not the ARN of a CodeConnections connection", **common)
         return
     context = {f"{service}:{key}": action.configuration[name] for name, key in CONNECTION_CONFIG_KEYS.items()
@@ -475,7 +477,7 @@ def _use_connection(world: World, action: Action, role: Any, who: str, service: 
     needed = f"{service}:UseConnection"
     link = dict(who=who, caller=role, connection=arn, **common)
     if not isinstance(role, str):
-        return Link(USE_CONNECTION, "PL307", action.source, role_node(role), connection_node(arn),
+        return Link(USE_CONNECTION, "PL307", action.source, role_node(role, who), connection_node(arn),
                     unknown=role.reason if isinstance(role, Unknown) else
                     "the role that runs the action (the pipeline's roleArn)", **link)
     check = grants.Check(principal=role, action=needed, resource=arn, resource_account=arns.account_of(arn),
@@ -487,7 +489,7 @@ def _use_connection(world: World, action: Action, role: Any, who: str, service: 
     other = next(s for s in CONNECTION_SERVICES if s != service)
     renamed = {key.replace(f"{service}:", f"{other}:"): value for key, value in context.items()}
     alternative = grants.Check(**{**vars(check), "action": f"{other}:UseConnection", "context": renamed})
-    return Link(USE_CONNECTION, "PL307", action.source, role_node(role), connection_node(arn), check,
+    return Link(USE_CONNECTION, "PL307", action.source, role_node(role, who), connection_node(arn), check,
                 alternatives=(alternative,), **link)
 
 

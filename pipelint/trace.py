@@ -125,7 +125,7 @@ def _tree(data: dict):
         for request in action["requests"]:
             _add(branch, request)
     for trigger in data["triggers"]:
-        branch = root.add(Text.assemble(("trigger ", "bold"), (trigger["rule"], "bold"), f" · EventBridge rule"))
+        branch = root.add(Text.assemble(("trigger ", "bold"), (trigger["rule"], "bold"), " · EventBridge rule"))
         for request in trigger["requests"]:
             _add(branch, request)
     counts = data["counts"]
@@ -137,8 +137,10 @@ def _add(branch, request: dict) -> None:
     from rich.text import Text
 
     verdict = request["verdict"]
-    caller = f"{request['who']} {who(request['caller'])}" if request["who"] not in ("CloudFormation", "EventBridge") \
-        else f"{request['who']} ({request['caller']})"
+    if request["who"] in ("CloudFormation", "EventBridge"):
+        caller = f"{request['who']} ({request['caller']})"
+    else:
+        caller = " ".join(part for part in (request["who"], who(request["caller"])) if part)
     artifact = f" artifact {request['artifact']}" if request["artifact"] else ""
     what = (f"{request['request']} on {request['resource']}" if request["request"] else "(no request could be built)")
     node = branch.add(Text.assemble((f"{MARKS[verdict]} {request['kind']}{artifact}", STYLES[verdict]),

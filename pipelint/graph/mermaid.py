@@ -80,11 +80,11 @@ def render_markdown(graph: Graph) -> str:
         parts += [f"**{heading}**", ""]
         for edge, judged in items:
             link = judged.link
-            what = link.check.action if link.check is not None else link.kind
+            what = f" `{link.check.action}`" if link.check is not None else ""
             action = f" — action {link.action.label}" if link.action is not None else ""
             finding = next((f for f in judged.findings if f.verdict in ("fail", "unverified")), None)
             where = f" (`{finding.source.label()}`)" if finding is not None else ""
             said = finding.message if finding is not None else (judged.settle or "")
-            parts.append(f"- {MARKS[verdict]} **{link.rule}** {edge.kind} `{what}`{action}{where}: {said}")
+            parts.append(f"- {MARKS[verdict]} **{link.rule}** {edge.kind}{what}{action}{where}: {said}")
         parts.append("")
     return "\n".join(parts)

@@ -157,8 +157,7 @@ class _Drawer:
         me = chain.pipeline_node(pipeline)
         self.node(me, "pipeline", pipeline.label, f"CodePipeline{kind}", pipeline.key, account, region, container)
         if pipeline.role_arn is not None:
-            self.role(pipeline.role_arn)
-            self.edge(me, chain.role_node(pipeline.role_arn), SERVICE_ROLE, None)
+            self.edge(me, self.role(pipeline.role_arn, "pipeline role"), SERVICE_ROLE, None)
         for store_region, store in queries.stores(pipeline):
             if not isinstance(store.bucket, str):
                 continue
@@ -174,9 +173,8 @@ class _Drawer:
             node = chain.action_node(pipeline, action)
             self.node(node, "action", action.name, f"{display(action.provider)}{where}", f"action {action.label}",
                       account, region, stage)
-            for _, role in principals(self.world, pipeline, action, action_region):
-                self.role(role)
-                self.edge(node, chain.role_node(role), RUNS_AS, None)
+            for what, role in principals(self.world, pipeline, action, action_region):
+                self.edge(node, self.role(role, what), RUNS_AS, None)
             if action.category == "Source" and action.provider == "S3":
                 name = action.configuration.get("S3Bucket")
                 found = self.world.bucket(name)
@@ -184,15 +182,15 @@ class _Drawer:
                                      found.region if found else action_region)
                 self.edge(bucket, node, SOURCE, None)
 
-    def role(self, arn: Any) -> str:
-        node_id = chain.role_node(arn)
+    def role(self, arn: Any, what: str = "role") -> str:
+        node_id = chain.role_node(arn, what)
         if isinstance(arn, str):
             role = self.world.role(arn)
             name = arns.role_name(arn) or arn
             self.node(node_id, "role", name, "IAM role" if role is not None else "IAM role (not among the inputs)",
                       arn, arns.account_of(arn), None)
         else:
-            self.unknown(node_id, "role")
+            self.unknown(node_id, what)
         return node_id
 
     def bucket(self, name: Any, what: str, account: Any, region: Any) -> str:
