@@ -3,8 +3,8 @@ Graphviz, no JavaScript library) and draws the same everywhere.
 
 Accounts are columns, left to right (the pipeline's account first). Inside an account, its regions are
 stacked boxes and its global things (IAM roles, service principals) columns to their right. Inside a region,
-its resources (buckets, keys, triggers, queues) are a grid on top and each pipeline a box below them,
-whose stages are columns left to right with their actions stacked in order. Edges are curves between node borders; parallel edges bend
+its resources (buckets, keys, triggers, queues) are a grid on top and each pipeline a box below them:
+the pipeline, then its stages as columns left to right with their actions stacked in order. Edges are curves between node borders; parallel edges bend
 apart.
 """
 
@@ -119,11 +119,10 @@ class _Placer:
         nodes = [i for w, i in items if w == "node"]
         if kind == "stage":
             return NODE_W + 2 * PAD, TITLE + PAD + len(nodes) * NODE_H + max(len(nodes) - 1, 0) * GAP + PAD
-        if kind == "pipeline":  # the pipeline node, then its stages in a row
+        if kind == "pipeline":  # the pipeline node, then its stages in a row below it
             sizes = [self.size(b) for b in boxes]
-            width = PAD + NODE_W * len(nodes) + GAP * len(nodes) + sum(w for w, _ in sizes) + GAP * max(
-                len(sizes) - 1, 0) + PAD
-            height = TITLE + PAD + max([NODE_H * bool(nodes)] + [h for _, h in sizes]) + PAD
+            width = PAD + max(sum(w for w, _ in sizes) + GAP * max(len(sizes) - 1, 0), NODE_W * len(nodes)) + PAD
+            height = TITLE + PAD + (NODE_H + GAP) * bool(nodes) + max([0] + [h for _, h in sizes]) + PAD
             return width, height
         if kind == "account":  # its regions stacked, its global things (IAM) in columns to their right
             sizes = [self.size(b) for b in boxes]
@@ -158,10 +157,10 @@ class _Placer:
                 self.layout.nodes[node] = Rect(x + PAD, top + index * (NODE_H + GAP), NODE_W, NODE_H)
             return h
         if kind == "pipeline":
+            for index, node in enumerate(nodes):
+                self.layout.nodes[node] = Rect(x + PAD + index * (NODE_W + GAP), top, NODE_W, NODE_H)
+            top += (NODE_H + GAP) if nodes else 0
             cursor = x + PAD
-            for node in nodes:
-                self.layout.nodes[node] = Rect(cursor, top, NODE_W, NODE_H)
-                cursor += NODE_W + GAP
             for stage in boxes:
                 self.place(stage, cursor, top)
                 cursor += self.size(stage)[0] + GAP

@@ -10,6 +10,7 @@ box of its own. Node ids are those of :mod:`pipelint.chain`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ from pipelint.errors import UsageError
 from pipelint.model import Pipeline, World
 from pipelint.values import display
 
+GENERATED = re.compile(r"⟨(?:[^⟩]*\.)?([^⟩.]*)⟩")  # a generated-name placeholder ⟨stack.LogicalId⟩
 UNKNOWN_ACCOUNT = "?"  # the box of nodes whose account the inputs do not say
 GLOBAL = ""  # the "region" of IAM roles and other global things: directly in the account box
 
@@ -135,6 +137,9 @@ class _Drawer:
         if found is not None:
             return found
         account, region = self.place(account, region)
+        if isinstance(label, str) and GENERATED.search(label):
+            # a name CloudFormation generates: the logical id says which resource it is
+            label, detail = GENERATED.sub(lambda m: m.group(1), label), f"{detail}, name generated"
         made = Node(node_id, kind, display(label), display(detail), display(title), account, region, parent)
         self.graph.nodes[node_id] = made
         return made

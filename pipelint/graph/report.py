@@ -187,6 +187,15 @@ SCRIPT = r"""
 (function () {
   var data = JSON.parse(document.getElementById('pipelint-data').textContent);
   var panel = document.getElementById('details');
+  var zoom = document.getElementById('zoom');
+  function fit(on) {
+    zoom.parentNode.classList.toggle('fit', on);
+    zoom.textContent = on ? 'actual size' : 'fit to width';
+  }
+  zoom.addEventListener('click', function () { fit(!zoom.parentNode.classList.contains('fit')); });
+  // a picture that would shrink below 60% to fit opens at its actual size (scroll to see it all)
+  var svg = document.getElementById('picture');
+  if (zoom.parentNode.clientWidth / svg.width.baseVal.value < 0.6) fit(false);
   function add(parent, tag, text, cls) {
     var el = document.createElement(tag);
     if (text !== undefined && text !== null) el.textContent = text;
@@ -210,6 +219,10 @@ SCRIPT = r"""
     if (!edge) return;
     clear();
     mark('[data-edge="' + id + '"]');
+    var drawn = document.getElementById(id);
+    if (drawn && !zoom.parentNode.classList.contains('fit') && drawn.scrollIntoView) {
+      drawn.scrollIntoView({block: 'center', inline: 'center'});
+    }
     var from = data.nodes[edge.from], to = data.nodes[edge.to];
     add(panel, 'h2', edge.label + ': ' + from.label + ' \u2192 ' + to.label);
     add(panel, 'div', edge.verdict ? edge.verdict : 'structure', 'verdict-' + (edge.verdict || 'none'));
@@ -266,12 +279,6 @@ SCRIPT = r"""
       button.setAttribute('data-edge', key);
     });
   }
-  var zoom = document.getElementById('zoom');
-  zoom.addEventListener('click', function () {
-    var main = zoom.parentNode;
-    main.classList.toggle('fit');
-    zoom.textContent = main.classList.contains('fit') ? 'actual size' : 'fit to width';
-  });
   document.addEventListener('click', function (event) {
     var target = event.target.closest('[data-edge], .node');
     if (!target) return;
