@@ -51,6 +51,15 @@ def render(graph: Graph) -> str:
                              f"class={quote(node.kind)}, tooltip={quote(node.title)}];")
 
     walk(None, 1)
+    # stages left to right, as they run: invisible edges from each stage's first action to the next's
+    for box in graph.boxes.values():
+        if box.kind != "pipeline":
+            continue
+        heads = [next((i for w, i in tree.get(stage, []) if w == "node"), None)
+                 for w, stage in tree.get(box.id, []) if w == "box"]
+        heads = [h for h in heads if h is not None]
+        for first, second in zip(heads, heads[1:]):
+            lines.append(f"  {ids[first]} -> {ids[second]} [style=invis, weight=10];")
     for edge in graph.edges:
         width = 2.5 if edge.verdict == chain.FAILS else 0.8 if edge.verdict is None else 1.4
         style = "dashed" if edge.verdict == chain.UNVERIFIED else "dotted" if edge.verdict is None else "solid"
