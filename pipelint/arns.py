@@ -1,7 +1,7 @@
 """Small ARN helpers for the offline path.
 
-policyuniverse parses ARNs well but costs ~0.1 s to import (its action table), too much for a
-pre-commit hook; the few splits needed here are the documented ARN layout
+policyuniverse (no longer a dependency) parses ARNs well but costs ~0.1 s to import (its action table),
+too much for a pre-commit hook; the few splits needed here are the documented ARN layout
 ``arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE``.
 """
 

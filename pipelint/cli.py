@@ -48,6 +48,9 @@ def _version(value: bool) -> None:
             print(aws_managed_policies.summary())
         except (OSError, ValueError, KeyError) as exc:  # a broken install: say so, no traceback
             print(f"AWS-managed policies: pipelint's copy cannot be read ({exc})")
+        from pipelint.data import iam_actions
+
+        print(iam_actions.summary())
         raise typer.Exit()
 
 
@@ -123,7 +126,7 @@ def check(
         chosen = False if no_baseline else baseline
         outcome = runner.check(list(paths or []), cfg, select=runner.check_selectors(select or (), "--select"),
                                ignore=runner.check_selectors(ignore or (), "--ignore"), baseline=chosen,
-                               changed=changed)
+                               changed=changed, outputs=runner.report_files(output))
         level = fail_on.value if fail_on else cfg.fail_on
         fmt = output_format.value
         if outcome.skipped and fmt == "text":
@@ -150,9 +153,10 @@ def write_baseline(
 
     def work():
         cfg = runner.find_config(config, list(paths or []))
-        outcome = runner.check(list(paths or []), cfg, select=runner.check_selectors(select or (), "--select"),
-                               ignore=runner.check_selectors(ignore or (), "--ignore"), baseline=False)
         target = output or cfg.baseline or Path("pipelint-baseline.json")
+        outcome = runner.check(list(paths or []), cfg, select=runner.check_selectors(select or (), "--select"),
+                               ignore=runner.check_selectors(ignore or (), "--ignore"), baseline=False,
+                               outputs=runner.report_files(Path(target)))
         count = baseline_module.write(outcome.findings, Path(target))
         print(f"pipelint: wrote {count} finding(s) to {target}", file=sys.stderr)
 
@@ -235,7 +239,7 @@ def graph(
     def work():
         cfg = runner.find_config(config, list(paths or []))
         fmt = command.format_for(output_format.value if output_format else None, output)
-        runner.emit(command.make(list(paths or []), cfg, fmt, pipeline), output)
+        runner.emit(command.make(list(paths or []), cfg, fmt, pipeline, output), output)
 
     guarded(work)
 
@@ -263,7 +267,7 @@ def trace(
 
     def work():
         cfg = runner.find_config(config, list(paths or []))
-        outcome = runner.check(list(paths or []), cfg, baseline=False)
+        outcome = runner.check(list(paths or []), cfg, baseline=False, outputs=runner.report_files(output))
         found = trace_module.find(outcome.world, pipeline)
         data = trace_module.build(outcome.world, found, outcome.findings, action)
         if output_format is TraceFormat.json:

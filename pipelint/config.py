@@ -27,6 +27,7 @@ class StackSpec:
     stack_name: str | None = None
     parameters: dict = field(default_factory=dict)
     physical_ids: dict = field(default_factory=dict)  # logical id -> the physical id CFN generated
+    ssm: dict = field(default_factory=dict)  # SSM parameter name -> value in this deployment's account and region
 
 
 @dataclass
@@ -46,6 +47,11 @@ class Config:
     suppress: list = field(default_factory=list)
     # [organization]: id, root, management-account, children {parent: [child ids]}, listings [{file, parent}]
     organization: dict = field(default_factory=dict)
+    ssm: dict = field(default_factory=dict)  # SSM parameter name -> value, for every deployment
+
+    def ssm_for(self, spec: StackSpec | None) -> dict:
+        """The SSM values one deployment reads: an entry's own ``ssm`` wins over the top-level table."""
+        return {**self.ssm, **spec.ssm} if spec is not None and spec.ssm else self.ssm
 
     def stacks_for(self, template: Path) -> list[StackSpec]:
         resolved = template.resolve()
@@ -96,11 +102,11 @@ def load(path: Path | None) -> Config:
 def _cache_marker(text: str, schema_text: str) -> Path | None:
     """A file whose existence says this exact configuration already passed the schema."""
     import hashlib
-    import os
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    from pipelint import user_cache
+
     digest = hashlib.sha256((schema_text + "\0" + text).encode()).hexdigest()[:32]
-    return Path(base) / "pipelint" / "valid-config" / digest
+    return user_cache.folder("valid-config") / digest
 
 
 def validate(data: dict, path: Path, text: str = "") -> None:
@@ -146,13 +152,14 @@ def from_dict(data: dict, path: Path) -> Config:
         stacks=[
             StackSpec(template=rel(s["template"]), account=s.get("account"), region=s.get("region"),
                       stack_name=s.get("stack-name"), parameters=_strings(s.get("parameters", {})),
-                      physical_ids=dict(s.get("physical-ids", {})))
+                      physical_ids=dict(s.get("physical-ids", {})), ssm=_ssm(s.get("ssm", {})))
             for s in data.get("stacks", [])
         ],
         pipelines=[{**p, "file": rel(p["file"])} for p in data.get("pipelines", [])],
         policies=[{**p, "file": rel(p["file"])} if "file" in p else dict(p) for p in data.get("policies", [])],
         suppress=list(data.get("suppress", [])),
         organization=_organization(data.get("organization", {}), rel),
+        ssm=_ssm(data.get("ssm", {})),
     )
 
 
@@ -161,6 +168,11 @@ def _organization(table: dict, rel) -> dict:
     if "listings" in table:
         out["listings"] = [{**entry, "file": rel(entry["file"])} for entry in table["listings"]]
     return out
+
+
+def _ssm(values: dict[str, Any]) -> dict[str, str]:
+    """SSM values as CloudFormation reads them: a StringList (a list here) is comma-separated."""
+    return {name: ",".join(value) if isinstance(value, list) else value for name, value in values.items()}
 
 
 def _strings(parameters: dict[str, Any]) -> dict[str, Any]:

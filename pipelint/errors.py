@@ -22,5 +22,10 @@ class InputError(Exception):
         return f"{where}: {self.message}"
 
 
+class EmptyInput(InputError):
+    """A file with nothing in it (no bytes, only whitespace, or only YAML comments): no input at all, so a
+    walk of the inputs skips it with a note (the shell creates ``> out.json`` empty before pipelint runs)."""
+
+
 class UsageError(Exception):
     """A command line or configuration the user must correct."""

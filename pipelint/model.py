@@ -66,6 +66,7 @@ class Action:
     input_artifacts: list
     output_artifacts: list
     source: Source
+    stage_source: Source | None = None  # where the action's stage is written
 
     @property
     def label(self) -> str:
@@ -86,6 +87,9 @@ class Pipeline:
     pipeline_type: str | Unknown | None = None
     # `artifactStore` and `artifactStores` both given: AWS rejects the pipeline; kept for the rule to say so
     store_sources: dict = field(default_factory=dict)
+    # region -> (where the entry is written, why a condition removed it): artifactStores entries that
+    # an Fn::If turned into AWS::NoValue in this deployment
+    removed_stores: dict = field(default_factory=dict)
 
     def action_region(self, action: Action) -> str | Unknown:
         return action.region if action.region is not None else self.region

@@ -15,8 +15,10 @@ from pipelint.values import Unknown, display
 
 
 def _ids(resources) -> list[str]:
-    """Resource identifiers for a finding: values the inputs could not settle are left out."""
-    return [str(r) for r in resources if r is not None and not isinstance(r, Unknown) and str(r) != "None"]
+    """Resource identifiers for a finding: values the inputs could not settle are left out (also when a
+    rule passed one through ``str``, which gives ``<unknown: reason>``)."""
+    return [str(r) for r in resources if r is not None and not isinstance(r, Unknown)
+            and str(r) != "None" and not str(r).startswith("<unknown: ")]
 
 
 @dataclass(frozen=True)

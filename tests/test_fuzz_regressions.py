@@ -240,3 +240,15 @@ def test_cdk_manifest_with_properties_that_are_not_a_mapping(tmp_path):
     with pytest.raises(InputError) as caught:
         load_world([tmp_path], Config())
     assert "stack artifact Bad has no templateFile" in caught.value.message
+
+
+def test_list_accounts_with_an_entry_that_is_not_an_object(in_tmp):
+    """Fuzzing found it: a list-accounts output whose Accounts hold a non-object crashed the loader."""
+    import json
+
+    from pipelint import runner
+    from pipelint.config import Config
+
+    (in_tmp / "accounts.json").write_text(json.dumps({"Accounts": [None, {"Id": "111111111111", "Status": "ACTIVE"}]}))
+    outcome = runner.check([in_tmp], Config())
+    assert outcome.world.organization.members == {"111111111111"}

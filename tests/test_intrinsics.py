@@ -111,11 +111,58 @@ def test_list_parameters_resolve_to_lists(resolver):
     assert resolver.resolve({"Fn::Select": [1, {"Ref": "SubnetIds"}]}) == "subnet-2"
 
 
-def test_ssm_typed_parameter_is_unknown(resolver):
+def test_ssm_typed_parameter_without_a_value_names_the_ssm_parameter(resolver):
+    """The parameter's value (here its Default) is the NAME of the SSM parameter CloudFormation reads."""
     assert resolver.resolve({"Ref": "Ami"}) == Unknown(
-        "parameter Ami is read from SSM parameter '/aws/ami' at deploy time, "
-        "which cannot be done offline"
+        'parameter Ami (AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>) is read from SSM at deploy time: '
+        '"/aws/ami" (its Default) is the name of the SSM parameter, and the value of that SSM parameter is not '
+        'given; add ssm = { "/aws/ami" = "..." } to pipelint.toml'
     )
+
+
+SSM_TEMPLATE = """
+Parameters:
+  OrgId: {Type: "AWS::SSM::Parameter::Value<String>"}
+  Prod: {Type: "AWS::SSM::Parameter::Value<String>", Default: /accounts/prod}
+  Targets: {Type: "AWS::SSM::Parameter::Value<List<String>>", Default: /accounts/targets}
+  Subnets: {Type: "AWS::SSM::Parameter::Value<CommaDelimitedList>", Default: /net/subnets}
+  Name: {Type: "AWS::SSM::Parameter::Name", Default: /accounts/prod}
+Resources:
+  Bucket: {Type: AWS::S3::Bucket}
+"""
+
+
+def test_ssm_typed_parameter_value_from_the_map_is_a_name_not_a_value():
+    """A value in the deployment map of an SSM-typed parameter is the SSM parameter's name: the message
+    says so, rather than echo the value as if it were a name the user wrote on purpose."""
+    resolver = make_resolver(SSM_TEMPLATE, parameters={"OrgId": "o-abc123def4"})
+    assert resolver.resolve({"Ref": "OrgId"}) == Unknown(
+        'parameter OrgId (AWS::SSM::Parameter::Value<String>) is read from SSM at deploy time: "o-abc123def4" '
+        '(its value in the deployment map) is the name of the SSM parameter, and the value of that SSM parameter '
+        'is not given; add ssm = { "o-abc123def4" = "..." } to pipelint.toml'
+    )
+    given = make_resolver(SSM_TEMPLATE, parameters={"OrgId": "/org/id"}, ssm={"/org/id": "o-abc123def4"})
+    assert given.resolve({"Ref": "OrgId"}) == "o-abc123def4"
+
+
+def test_ssm_typed_parameters_read_the_ssm_map():
+    resolver = make_resolver(SSM_TEMPLATE, ssm={"/accounts/prod": "222222222222",
+                                                "/accounts/targets": "222222222222,333333333333",
+                                                "/net/subnets": "subnet-1, subnet-2"})
+    assert resolver.resolve({"Ref": "Prod"}) == "222222222222"
+    assert resolver.resolve({"Fn::Sub": "arn:aws:iam::${Prod}:role/deploy"}) == "arn:aws:iam::222222222222:role/deploy"
+    # StringList values are comma-separated
+    assert resolver.resolve({"Ref": "Targets"}) == ["222222222222", "333333333333"]
+    assert resolver.resolve({"Fn::Select": [1, {"Ref": "Targets"}]}) == "333333333333"
+    assert resolver.resolve({"Ref": "Subnets"}) == ["subnet-1", "subnet-2"]
+    # AWS::SSM::Parameter::Name is the name itself
+    assert resolver.resolve({"Ref": "Name"}) == "/accounts/prod"
+
+
+def test_ssm_typed_parameter_with_a_close_name_in_the_map():
+    resolver = make_resolver(SSM_TEMPLATE, ssm={"/accounts/prd": "222222222222"})
+    assert resolver.resolve({"Ref": "Prod"}).reason.endswith(
+        'add ssm = { "/accounts/prod" = "..." } to pipelint.toml (the map gives "/accounts/prd": a typo?)')
 
 
 def test_unknown_supplied_parameter_passes_through():
@@ -590,28 +637,69 @@ def test_malformed_condition_errors():
 # Dynamic references, containers, non-intrinsics
 
 
-def test_dynamic_references_are_unknown(resolver):
-    assert resolver.resolve("{{resolve:ssm:/x}}") == Unknown(
-        "SSM dynamic reference {{resolve:ssm:/x}} cannot be read offline"
-    )
+def missing_ssm(name: str) -> Unknown:
+    return Unknown(f'SSM parameter "{name}" is read at deploy time and its value is not given; '
+                   f'add ssm = {{ "{name}" = "..." }} to pipelint.toml')
+
+
+def test_dynamic_references_without_values_name_the_ssm_parameter(resolver):
+    assert resolver.resolve("{{resolve:ssm:/x}}") == missing_ssm("/x")
+    assert resolver.resolve("arn:aws:iam::{{resolve:ssm:/accounts/dev:1}}:role/r") == missing_ssm("/accounts/dev")
+    assert resolver.resolve({"Fn::Sub": "{{resolve:ssm:/${Stage}/account}}"}) == missing_ssm("/dev/account")
+    assert resolver.resolve({"Fn::Join": ["", ["{{resolve:ssm:", "/a}}"]]}) == missing_ssm("/a")
+    supplied = make_resolver(parameters={"Env": "{{resolve:ssm:/env}}"})
+    assert supplied.resolve({"Ref": "Env"}) == missing_ssm("/env")
+    assert resolver.resolve("{{not a reference}}") == "{{not a reference}}"
+
+
+def test_secrets_stay_unknown_and_nothing_offline_settles_them():
+    resolver = make_resolver(ssm={"/p": "not used"})
     assert resolver.resolve("pre-{{resolve:secretsmanager:arn:secret:key::}}-post") == Unknown(
-        "Secrets Manager dynamic reference {{resolve:secretsmanager:arn:secret:key::}} "
-        "cannot be read offline"
+        "{{resolve:secretsmanager:arn:secret:key::}} is a Secrets Manager secret CloudFormation reads at deploy "
+        "time: nothing offline settles it (pipelint takes no secret values)"
     )
     assert resolver.resolve("{{resolve:ssm-secure:/p:1}}") == Unknown(
-        "SSM SecureString dynamic reference {{resolve:ssm-secure:/p:1}} cannot be read offline"
+        "{{resolve:ssm-secure:/p:1}} is an SSM SecureString CloudFormation reads at deploy time: nothing offline "
+        "settles it (pipelint takes no secret values)"
     )
-    assert resolver.resolve({"Fn::Sub": "{{resolve:ssm:/${Stage}/account}}"}) == Unknown(
-        "SSM dynamic reference {{resolve:ssm:/dev/account}} cannot be read offline"
-    )
-    assert resolver.resolve({"Fn::Join": ["", ["{{resolve:ssm:", "/a}}"]]}) == Unknown(
-        "SSM dynamic reference {{resolve:ssm:/a}} cannot be read offline"
-    )
-    supplied = make_resolver(parameters={"Env": "{{resolve:ssm:/env}}"})
-    assert supplied.resolve({"Ref": "Env"}) == Unknown(
-        "SSM dynamic reference {{resolve:ssm:/env}} cannot be read offline"
-    )
-    assert resolver.resolve("{{not a reference}}") == "{{not a reference}}"
+
+
+def test_dynamic_references_read_the_ssm_map():
+    resolver = make_resolver(ssm={"/accounts/dev": "222222222222", "/accounts/prod": "333333333333",
+                                  "/accounts/prod:2": "444444444444", "/dev/account": "555555555555",
+                                  "/targets": "1,2"})
+    assert resolver.resolve("{{resolve:ssm:/accounts/dev}}") == "222222222222"
+    # with a version: "NAME:VERSION" gives that version, else "NAME" gives every version
+    assert resolver.resolve("arn:aws:iam::{{resolve:ssm:/accounts/dev:1}}:role/r") == "arn:aws:iam::222222222222:role/r"
+    assert resolver.resolve("{{resolve:ssm:/accounts/prod:2}}") == "444444444444"
+    assert resolver.resolve("{{resolve:ssm:/accounts/prod:3}}") == "333333333333"
+    # several in one string, and inside what Fn::Sub and Fn::Join produce
+    assert resolver.resolve("{{resolve:ssm:/accounts/dev}}-{{resolve:ssm:/accounts/prod}}") == "222222222222-333333333333"
+    assert resolver.resolve({"Fn::Sub": "arn:aws:iam::{{resolve:ssm:/${Stage}/account}}:root"}) == \
+        "arn:aws:iam::555555555555:root"
+    assert resolver.resolve({"Fn::Join": ["", ["{{resolve:ssm:", "/accounts/dev}}"]]}) == "222222222222"
+    # a parameter's value is read when the parameter is taken, so conditions see it
+    param = make_resolver("Parameters:\n  Env: {Type: String, Default: '{{resolve:ssm:/env:1}}'}\n"
+                          "Conditions:\n  IsProd: !Equals [!Ref Env, prod]\nResources: {}\n", ssm={"/env": "prod"})
+    assert param.condition("IsProd") is True
+    # one missing value leaves the whole string unknown
+    assert resolver.resolve("{{resolve:ssm:/accounts/dev}}:{{resolve:ssm:/accounts/test}}") == Unknown(
+        'SSM parameter "/accounts/test" is read at deploy time and its value is not given; add ssm = { '
+        '"/accounts/test" = "..." } to pipelint.toml (the map gives "/accounts/dev": a typo?)')
+
+
+def test_dynamic_references_inside_functions_that_read_the_text_stay_unknown():
+    """Conditions, Fn::Split, mapping keys and import names read a string's content; whether CloudFormation
+    sees the reference there or its value is not documented, so pipelint does not decide."""
+    resolver = make_resolver("Conditions:\n  IsProd: !Equals ['{{resolve:ssm:/env}}', prod]\nResources: {}\n",
+                             ssm={"/env": "prod", "/targets": "1,2"})
+    assert resolver.condition("IsProd") == Unknown(
+        "condition IsProd cannot be decided: {{resolve:ssm:/env}} is used inside Fn::Equals, where pipelint does "
+        "not know whether CloudFormation reads the reference or its value: nothing offline settles it")
+    assert resolver.resolve({"Fn::Split": [",", "{{resolve:ssm:/targets}}"]}) == Unknown(
+        "{{resolve:ssm:/targets}} is used inside Fn::Split, where pipelint does not know whether CloudFormation "
+        "reads the reference or its value: nothing offline settles it")
+    assert resolver.resolve({"Fn::Select": [0, ["{{resolve:ssm:/targets}}"]]}) == "1,2"
 
 
 def test_containers_keep_their_shape_with_unknown_elements(resolver):
@@ -709,3 +797,27 @@ def test_partition_unknown():
         "the partition of region '${AWS::Region}' is not known"
     )
     assert isinstance(url_suffix_for_partition("aws-xx"), Unknown)
+
+
+def test_statements_a_condition_removed_keep_their_written_positions():
+    """A policy statement after one that Fn::If removed is found where it is written."""
+    from pipelint.loaders.intrinsics import ResolvedList, raw_path
+
+    template = {"Parameters": {"Strict": {"Type": "String", "Default": "no"}},
+                "Conditions": {"IsStrict": {"Fn::Equals": [{"Ref": "Strict"}, "yes"]}},
+                "Resources": {}}
+    document = {"Statement": [
+        {"Fn::If": ["IsStrict", {"Sid": "Deny", "Effect": "Deny"}, {"Ref": "AWS::NoValue"}]},
+        {"Sid": "Allow", "Effect": "Allow", "Principal": {"AWS": [
+            {"Fn::If": ["IsStrict", "arn:aws:iam::111111111111:root", {"Ref": "AWS::NoValue"}]},
+            {"Fn::If": ["IsStrict", "x", "arn:aws:iam::222222222222:root"]}]}}]}
+    resolved = Resolver(template, make_context()).resolve(document, ("Doc",))
+    assert isinstance(resolved["Statement"], ResolvedList)
+    assert resolved["Statement"][0]["Sid"] == "Allow"
+    assert raw_path(resolved, ("Statement", 0), ("Doc",)) == ("Doc", "Statement", 1)
+    assert raw_path(resolved, ("Statement", 0, "Principal", "AWS", 0), ("Doc",)) == (
+        "Doc", "Statement", 1, "Principal", "AWS", 1, "Fn::If", 2)
+    removed = resolved["Statement"].removed
+    assert [(path, why) for path, why, _ in removed] == [
+        (("Doc", "Statement", 0), "condition IsStrict is false with Strict = 'no'")]
+    assert removed[0][2] == {"Sid": "Deny", "Effect": "Deny"}  # what the item would have been

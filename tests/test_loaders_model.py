@@ -14,6 +14,8 @@ from pipelint.errors import InputError
 from pipelint.loaders import load_world
 from pipelint.values import Unknown
 
+from conftest import FIXTURES
+
 
 def world_of(tmp_path: Path, files: dict, toml: str | None = None):
     import os
@@ -287,3 +289,27 @@ def test_terraform_and_other_files_are_skipped_with_notice(in_tmp):
     assert sorted((n.file, n.message.split(";")[0]) for n in world.notices) == [
         ("main.tf", "Terraform is not an input yet"),
         ("package.json", "not a template, pipeline, policy or snapshot")]
+
+
+def test_locations_after_a_condition_removed_list_items():
+    """Issue 11: stages, actions, artifact stores and statements that a condition filtered point at
+    the item as written, not at whatever now stands at its index."""
+    import os
+
+    from pipelint import runner
+
+    case = FIXTURES / "rules" / "PL102" / "fail" / "store-removed-by-condition"
+    old = os.getcwd()
+    os.chdir(case)
+    try:
+        world = runner.check([Path(".")], runner.find_config(None, [Path(".")])).world
+    finally:
+        os.chdir(old)
+    pipeline = world.pipelines[0]
+    where = {a.label: (a.source.line, a.source.path[-4:]) for a in pipeline.actions}
+    # the SmokeTest stage (Stages/2) is removed: Deploy is the third stage left but written as Stages/3
+    assert where["Deploy/DeployUS"] == (145, ("Stages", 3, "Actions", 0))
+    assert where["Deploy/DeployEU"] == (157, ("Actions", 1, "Fn::If", 1))
+    assert pipeline.actions[-1].stage_source.line == 143
+    store, why = pipeline.removed_stores["eu-west-1"]
+    assert store.line == 112 and why == "condition EuropeStore is false with WithSmokeTests = 'false', DeployToEurope = 'true'"

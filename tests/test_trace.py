@@ -54,7 +54,8 @@ def test_trace_json():
     proc = trace("release", "fixtures/graph/example-broken", "--format", "json")
     assert proc.returncode == 1, proc.stderr
     data = json.loads(proc.stdout)
-    assert data["pipeline"]["arn"] == "arn:aws:codepipeline:us-east-1:111111111111:release"
+    assert data["pipelint"] == "trace"
+    assert data["subject"]["arn"] == "arn:aws:codepipeline:us-east-1:111111111111:release"
     assert [a["action"] for a in data["actions"]] == ["Source/Source", "Build/Build", "Deploy/DeployUS",
                                                        "Deploy/DeployEU"]
     assert [t["rule"] for t in data["triggers"]] == ["release-source-changed"]
@@ -98,3 +99,18 @@ def test_trace_bad_names_exit_2(args, says):
     proc = trace(*args)
     assert proc.returncode == 2
     assert proc.stderr == f"pipelint: error: {says}\n"
+
+
+def test_a_saved_trace_is_no_input(tmp_path):
+    """A JSON trace written among the inputs is not read as pipeline JSON on the next run."""
+    import shutil
+
+    setup = tmp_path / "setup"
+    shutil.copytree(FIXTURES / "example", setup)
+    first = trace("release", str(setup), "--format", "json", "--output", str(setup / "trace.json"))
+    assert first.returncode == 0, first.stderr
+    again = trace("release", str(setup), "--format", "json", "--output", str(setup / "trace.json"))
+    assert again.returncode == 0, again.stderr
+    check = subprocess.run([sys.executable, "-m", "pipelint", "check", str(setup)], capture_output=True, text=True,
+                           cwd=tmp_path, timeout=120)
+    assert check.returncode == 0, check.stdout + check.stderr

@@ -22,13 +22,14 @@ def format_for(fmt: str | None, output: Path | None) -> str:
     return "mermaid"
 
 
-def make(inputs: list[Path], cfg: Config, fmt: str, pipeline: str | None = None) -> str:
+def make(inputs: list[Path], cfg: Config, fmt: str, pipeline: str | None = None, output: Path | None = None) -> str:
     from pipelint import runner
     from pipelint.graph import model
 
     if fmt not in FORMATS:
         raise UsageError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
-    outcome = runner.check(inputs, cfg, baseline=False)
+    # the picture's own file (--output, or a redirected standard output) is never an input
+    outcome = runner.check(inputs, cfg, baseline=False, outputs=runner.report_files(output))
     world = outcome.world
     if not world.pipelines:
         raise UsageError("no pipeline among the inputs: nothing to draw")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from pipelint.config import Config
-from pipelint.errors import InputError, UsageError
+from pipelint.errors import EmptyInput, InputError, UsageError
 from pipelint.model import Notice, Source, World
 from pipelint.values import Unknown
 
@@ -27,12 +27,27 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def collect(inputs: Iterable[Path], world: World) -> tuple[list[Path], list[Path]]:
-    """(files, cdk assemblies) below ``inputs``; symlinked folders are not followed (no loops)."""
+def collect(inputs: Iterable[Path], world: World,
+            outputs: Mapping[tuple[int, int], str] | None = None) -> tuple[list[Path], list[Path]]:
+    """(files, cdk assemblies) below ``inputs``; symlinked folders are not followed (no loops).
+
+    ``outputs``: the files the report goes to, by (device, inode), with what writes them (``--output``,
+    standard output): never inputs. They are left out (see :func:`_refuse_input_as_output`)."""
     from pipelint.loaders import cdk
 
     files: dict[Path, Path] = {}
     assemblies: dict[Path, Path] = {}
+    written: dict[Path, str] = {}
+
+    def add(path: Path) -> None:
+        if outputs:
+            info = path.stat()
+            what = outputs.get((info.st_dev, info.st_ino))
+            if what is not None:
+                written.setdefault(path, what)
+                return
+        files.setdefault(path.resolve(), path)
+
     for given in inputs:
         if not given.exists():
             if given.is_symlink():
@@ -48,7 +63,7 @@ def collect(inputs: Iterable[Path], world: World) -> tuple[list[Path], list[Path
             elif given.suffix == ".tf":
                 world.notices.append(Notice(display_path(given), "Terraform is not an input yet; skipped"))
             else:
-                files.setdefault(given.resolve(), given)
+                add(given)
             continue
         for folder, dirs, names in os.walk(given):
             here = Path(folder)
@@ -62,17 +77,42 @@ def collect(inputs: Iterable[Path], world: World) -> tuple[list[Path], list[Path
                 if path.suffix == ".tf":
                     world.notices.append(Notice(display_path(path), "Terraform is not an input yet; skipped"))
                 elif path.suffix in TEXT_SUFFIXES and path.is_file():
-                    files.setdefault(path.resolve(), path)
+                    add(path)
+    for path, what in written.items():
+        _refuse_input_as_output(path, what)
     return list(files.values()), list(assemblies.values())
 
 
-def load_world(inputs: Iterable[Path], config: Config) -> World:
-    from pipelint.loaders import cdk, cloudformation, pipeline_json, policy_files, snapshot
+def _refuse_input_as_output(path: Path, what: str) -> None:
+    """The report's file is left out of the inputs silently: it is pipelint's own output (``> out.json``
+    creates it empty before pipelint starts, ``--output`` rewrites last run's report). One that holds a
+    real input (a template, pipeline, policy or snapshot) is refused: pipelint never writes to its
+    inputs, and the report would replace it."""
+    from pipelint.loaders import cloudformation, pipeline_json, policy_files, snapshot
+    from pipelint.loaders.documents import load_document
+
+    try:
+        data = load_document(path, display=display_path(path)).data
+    except InputError:
+        return  # empty, or not JSON/YAML: not an input
+    kinds = (("a CloudFormation template", cloudformation.is_template), ("a pipelint snapshot", snapshot.is_snapshot),
+             ("pipeline JSON", pipeline_json.is_pipeline), ("a policy file", policy_files.is_policy_file))
+    for kind, test in kinds:
+        if test(data):
+            raise UsageError(f"{display_path(path)}: the report would go into this input ({kind}) through "
+                             f"{what}; pipelint never writes to its inputs: write the report elsewhere")
+
+
+def load_world(inputs: Iterable[Path], config: Config,
+               outputs: Mapping[tuple[int, int], str] | None = None) -> World:
+    """The world of ``inputs``; ``outputs`` are the report's files, never inputs (see :func:`collect`)."""
+    from pipelint.loaders import cdk, cloudformation, deployment_map, pipeline_json, policy_files, snapshot
     from pipelint.loaders.documents import load_document
     from pipelint.loaders.linking import link
 
     world = World(org_id=config.org_id, our_accounts=tuple(config.accounts))
-    files, assemblies = collect(inputs, world)
+    files, assemblies = collect(inputs, world, outputs)
+    mapped = deployment_map.MapCheck(config)
     if config.organization or any("aws-managed" in entry for entry in config.policies):
         from pipelint.loaders import organizations
 
@@ -100,10 +140,12 @@ def load_world(inputs: Iterable[Path], config: Config) -> World:
                 raise InputError(document.path, "the cloud assembly names this file as a stack template, but "
                                  "it is not a CloudFormation template (a JSON object)", 1, 1)
             world.files.append(document.path)
-            parameters, physical_ids = {}, {}
+            mapped.declares(template, deployment_map.template(document.data)._replace(single=True))
+            parameters, physical_ids, ssm = {}, {}, config.ssm
             for spec in config.stacks_for(template)[:1]:
                 # the manifest gives the environment; the map adds what a cloud assembly cannot say
                 parameters, physical_ids, name = spec.parameters, spec.physical_ids, spec.stack_name or name
+                ssm = config.ssm_for(spec)
                 for what, ours, theirs in (("account", account, spec.account), ("region", region, spec.region)):
                     if isinstance(ours, str) and theirs and theirs != ours:
                         world.notices.append(Notice(document.path, f"the deployment map's {what} {theirs} differs "
@@ -111,39 +153,51 @@ def load_world(inputs: Iterable[Path], config: Config) -> World:
                 account = account if isinstance(account, str) else spec.account or account
                 region = region if isinstance(region, str) else spec.region or region
             stacks.append(cloudformation.make_stack(document, account, region, name, parameters, exports,
-                                                    uid_for(template, account, region), physical_ids))
+                                                    uid_for(template, account, region), physical_ids, ssm))
     for path in files:
         if path.name == "manifest.json" and cdk.is_assembly(path.parent):
             continue
-        document = load_document(path, display=display_path(path))
+        try:
+            document = load_document(path, display=display_path(path))
+        except EmptyInput as empty:  # e.g. `> out.json` inside the inputs: the shell made it, empty
+            what = "empty file (only comments)" if "comments" in empty.message else "empty file"
+            world.notices.append(Notice(empty.path, f"{what}; skipped"))
+            continue
         world.files.append(document.path)
         data = document.data
         if cloudformation.is_template(data):
+            mapped.declares(path, deployment_map.template(data))
             specs = config.stacks_for(path)
             if not specs:
                 why = (f"{document.path} is not in the deployment map: add [[tool.pipelint.stacks]] "
                        f"template = \"{document.path}\" with account and region")
                 stacks.append(cloudformation.make_stack(document, Unknown(why), Unknown(why), Unknown(why), {},
-                                                        exports, uid_for(path, None, None)))
+                                                        exports, uid_for(path, None, None), ssm=config.ssm))
             for spec in specs:
                 name = spec.stack_name or Unknown(f"no stack-name for {document.path} in the deployment map")
                 stacks.append(cloudformation.make_stack(document, spec.account or Unknown(
                     f"no account for {document.path} in the deployment map"), spec.region or Unknown(
                     f"no region for {document.path} in the deployment map"), name, spec.parameters, exports,
-                    uid_for(path, spec.account, spec.region), spec.physical_ids))
+                    uid_for(path, spec.account, spec.region), spec.physical_ids, config.ssm_for(spec)))
         elif snapshot.is_snapshot(data):
+            mapped.read_as(path, "a pipelint snapshot")
             snapshot.load(document, world)
         elif pipeline_json.is_pipeline(data):
+            mapped.read_as(path, "pipeline JSON")
             bindings = config.binding_for("pipelines", path)
             pipeline_json.load(document, world, bindings[0] if bindings else None)
         elif _organizations(data, path, config):
             from pipelint.loaders import organizations
 
+            mapped.read_as(path, "an AWS Organizations output")
             organizations.load(document, world, config.binding_for("policies", path), config.listing_for(path))
         elif policy_files.is_policy_file(data):
+            mapped.read_as(path, "a policy file")
             policy_files.load(document, world, config.binding_for("policies", path))
         else:
+            mapped.read_as(path, "a file of no known kind (not a template, pipeline, policy or snapshot)")
             world.notices.append(Notice(document.path, "not a template, pipeline, policy or snapshot; skipped"))
+    mapped.check()  # before the stacks are resolved: a map entry that misses is bad input
     for stack in stacks:
         cloudformation.register_exports(stack, exports)
     pending: list = []

@@ -20,7 +20,7 @@ from typing import Any
 from pipelint import arns
 from pipelint.errors import InputError
 from pipelint.loaders.documents import Document
-from pipelint.loaders.intrinsics import Resolver, StackContext, TemplateError
+from pipelint.loaders.intrinsics import Resolver, StackContext, TemplateError, raw_path
 from pipelint.loaders.pipeline_shape import build_pipeline, text
 from pipelint.model import (Bucket, Connection, EventRule, Function, Key, ManagedPolicy, Notice, PolicyDoc,
                             Project, Queue, Role, Source, Suppression, Target, World)
@@ -130,13 +130,14 @@ class ScopedExports(Mapping):
 
 
 def make_stack(document: Document, account: Any, region: Any, name: Any, parameters: dict,
-               exports: Exports, uid: str, physical_ids: dict | None = None) -> Stack:
+               exports: Exports, uid: str, physical_ids: dict | None = None, ssm: dict | None = None) -> Stack:
+    """One deployment of ``document``; ``ssm`` holds the SSM values its account and region give."""
     stack = Stack(document, uid, account, region, name, parameters, dict(physical_ids or {}))
     context = StackContext(
         account=account, region=region, partition=arns.partition_for_region(region),
         stack_name=name, parameters=parameters, exports=exports.scope(account, region),
         ref=lambda logical: ref_value(stack, logical),
-        get_att=lambda logical, attr: att_value(stack, logical, attr),
+        get_att=lambda logical, attr: att_value(stack, logical, attr), ssm=dict(ssm or {}),
     )
     stack.resolver = Resolver(stack.template, context)
     return stack
@@ -374,7 +375,8 @@ def _key_policy(props: dict, label: str, account: object, region: object, src: S
 def _policy(value: Any, name: str, source: Source, stack: Stack | None = None) -> PolicyDoc:
     locator = None
     if stack is not None and isinstance(value, dict):
-        locator = lambda sub: stack.source(source.path + sub)  # noqa: E731 - positions of statements
+        # positions of statements (and of what is in them), as written even when a condition removed some
+        locator = lambda sub: stack.source(raw_path(value, sub, source.path))  # noqa: E731
     if isinstance(value, str):  # KeyPolicy and PolicyDocument may be JSON text
         try:
             value = json.loads(value)

@@ -70,7 +70,7 @@ from yaml.events import (
 )
 from yaml.nodes import ScalarNode
 
-from pipelint.errors import InputError
+from pipelint.errors import EmptyInput, InputError
 
 __all__ = [
     "Document",
@@ -268,7 +268,7 @@ def parse_document(text: str, display: str, *, kind: str | None = None) -> Docum
         text = text[1:]
     stripped = text.lstrip(" \t\r\n")
     if not stripped:
-        raise InputError(display, "file is empty")
+        raise EmptyInput(display, "file is empty")
     if kind is None:
         kind = "json" if stripped[0] in "{[" else "yaml"
     if kind == "json":
@@ -545,7 +545,7 @@ def _build(loader, display: str) -> tuple[Any, dict]:  # noqa: C901 - one loop o
     get()  # StreamStartEvent
     event = get()
     if isinstance(event, StreamEndEvent):
-        raise InputError(display, "file is empty (no YAML document, only comments)")
+        raise EmptyInput(display, "file is empty (no YAML document, only comments)")
     assert isinstance(event, DocumentStartEvent)
 
     positions: dict = {(): (1, 1)}

@@ -17,8 +17,10 @@ Rules of the road:
 * A string built from parts (``Fn::Join``, ``Fn::Sub``) with an unknown part is that part's
   :class:`Unknown`, never a partial string; a list or dict keeps its shape with the unknown element
   in place.
-* A string holding a dynamic reference (``{{resolve:ssm:...}}``, ``{{resolve:ssm-secure:...}}``,
-  ``{{resolve:secretsmanager:...}}``) is Unknown: the value lives in the account.
+* A dynamic reference ``{{resolve:ssm:...}}`` in a string is replaced by the value the context's
+  ``ssm`` map gives (:mod:`pipelint.loaders.ssm_values`), as CloudFormation does after the intrinsics;
+  without one, and for the secrets ``{{resolve:ssm-secure:...}}`` and ``{{resolve:secretsmanager:...}}``,
+  the string is Unknown: the value lives in the account.
 * ``{"Condition": "Name"}`` outside a condition function is evaluated only when ``Name`` is a
   defined condition (it is otherwise an ordinary key, e.g. of an IAM statement).
 * Pure and without I/O; conditions are evaluated once and cached.
@@ -28,9 +30,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from pipelint.loaders import ssm_values
 from pipelint.values import Unknown, find_unknown
 
 __all__ = [
@@ -104,7 +107,8 @@ class StackContext:
     """Where and with what one stack instance is deployed.
 
     ``parameters`` maps parameter names to supplied values (strings; for ``List<...>`` and
-    ``CommaDelimitedList`` parameters a comma-joined string or a list). ``exports`` maps export
+    ``CommaDelimitedList`` parameters a comma-joined string or a list). ``ssm`` maps SSM parameter
+    names to the values SSM-typed parameters and ``{{resolve:ssm:...}}`` read. ``exports`` maps export
     names of the other input stacks to values. ``ref(logical_id)`` and ``get_att(logical_id,
     attribute)`` say what a resource of this template gives; the caller decides (a name, an ARN, an
     Unknown placeholder)."""
@@ -118,6 +122,7 @@ class StackContext:
     ref: Callable[[str], Any]
     get_att: Callable[[str, str], Any]
     url_suffix: str | Unknown = "amazonaws.com"
+    ssm: Mapping[str, str] = field(default_factory=dict)  # SSM parameter name -> its value (the configuration's)
 
 
 PSEUDO_PARAMETERS = frozenset(
@@ -126,6 +131,35 @@ PSEUDO_PARAMETERS = frozenset(
         "AWS::StackId", "AWS::NotificationARNs", "AWS::NoValue",
     }
 )
+
+
+class ResolvedList(list):
+    """A resolved list that remembers where each item was written: when ``Fn::If`` or
+    ``AWS::NoValue`` removed items, the indices shift, and a finding about item 3 must point at the
+    item as written (say ``Stages/4/Fn::If/1``), not at whatever stands fourth in the template."""
+
+    __slots__ = ("raw_paths", "removed")
+
+    def __init__(self, items: list, raw_paths: list, removed: list | None = None):
+        super().__init__(items)
+        self.raw_paths = raw_paths
+        # items a condition removed: (where written, why in words, what the item would have been)
+        self.removed = removed or []
+
+
+def raw_path(resolved: Any, sub: tuple, base: tuple) -> tuple:
+    """The template path of ``resolved[sub...]``, given that ``resolved`` was written at ``base``."""
+    path, node = tuple(base), resolved
+    for step in sub:
+        if isinstance(node, ResolvedList) and isinstance(step, int) and 0 <= step < len(node):
+            path, node = node.raw_paths[step], node[step]
+            continue
+        path += (step,)
+        try:
+            node = node[step] if isinstance(node, (list, dict)) else None
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return path
 
 
 class _NoValue:
@@ -139,15 +173,11 @@ class _NoValue:
 
 _NO_VALUE = _NoValue()
 
-_DYNAMIC = re.compile(r"\{\{resolve:([A-Za-z-]+):[^}]*\}\}")
-_DYNAMIC_NAMES = {
-    "ssm": "SSM",
-    "ssm-secure": "SSM SecureString",
-    "secretsmanager": "Secrets Manager",
-}
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _LIST_TYPES = ("CommaDelimitedList",)
 _CONDITION_FUNCTIONS = ("Fn::And", "Fn::Or", "Fn::Not", "Fn::Equals", "Condition")
+# functions that read the content of a string: a dynamic reference in it is not resolved by pipelint
+_INSPECTING = frozenset({"Fn::Equals", "Fn::Split", "Fn::FindInMap", "Fn::ImportValue"})
 
 
 _ARN_SHAPE = re.compile(r"^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):([a-z0-9-]+):[^:]*:[^:]*:([a-z-]*)")
@@ -161,16 +191,6 @@ def _with_shape(value: Unknown, text: str) -> Unknown:
         if match:
             return Unknown(value.reason, shape=f"arn:{match.group(1)}:{match.group(2)}")
     return value
-
-
-def _dynamic_reference(text: str) -> Unknown | None:
-    if "{{resolve:" not in text:
-        return None
-    match = _DYNAMIC.search(text)
-    if match is None:
-        return None
-    service = _DYNAMIC_NAMES.get(match.group(1), match.group(1))
-    return Unknown(f"{service} dynamic reference {match.group(0)} cannot be read offline")
 
 
 def _text(value: Any) -> str | None:
@@ -196,6 +216,7 @@ class Resolver:
         self.conditions = self._section("Conditions")
         self._condition_cache: dict[str, bool | Unknown] = {}
         self._evaluating: list[str] = []
+        self._inspecting: list[str] = []  # functions being evaluated that read a string's content
 
     def _section(self, name: str) -> dict:
         section = self.template.get(name)
@@ -230,7 +251,8 @@ class Resolver:
 
     def parameter(self, name: str) -> Any:
         """The supplied value of parameter ``name``, else its ``Default``, else Unknown. List
-        parameters give Python lists; SSM-typed parameters are Unknown (read at deploy time)."""
+        parameters give Python lists. An SSM-typed parameter's value is the name of an SSM parameter,
+        whose value the context's ``ssm`` map gives, else it is Unknown (read at deploy time)."""
         declaration = self.parameters.get(name)
         declaration = declaration if isinstance(declaration, dict) else {}
         supplied = self.context.parameters
@@ -247,11 +269,8 @@ class Resolver:
             return raw
         kind = declaration.get("Type")
         kind = kind.strip() if isinstance(kind, str) else ""
-        if kind.startswith("AWS::SSM::Parameter::Value<"):
-            return Unknown(
-                f"parameter {name} is read from SSM parameter {raw!r} at deploy time, "
-                f"which cannot be done offline"
-            )
+        if ssm_values.is_ssm_type(kind):
+            return ssm_values.typed_parameter(name, kind, _text(raw), name in supplied, self.context.ssm)
         if kind.startswith("List<") or kind in _LIST_TYPES:
             if isinstance(raw, (list, tuple)):
                 items = [item if isinstance(item, Unknown) else _text(item) for item in raw]
@@ -265,16 +284,16 @@ class Resolver:
         text = _text(raw)
         if text is None:
             return Unknown(f"parameter {name} has a value that is not a string")
-        return _dynamic_reference(text) or text
+        # CloudFormation takes an ssm reference in a parameter (one in the Parameters section must name a
+        # version) with the parameter's value: whatever uses the parameter sees the value
+        return ssm_values.resolve_references(text, self.context.ssm)
 
     # ---------------------------------------------------------------------------------------------
     # walking
 
     def _resolve(self, value: Any, path: tuple) -> Any:
         if isinstance(value, str):
-            if "{{resolve:" in value:
-                return _dynamic_reference(value) or value
-            return value
+            return self._dynamic(value)
         if isinstance(value, dict):
             if len(value) == 1:
                 key = next(iter(value))
@@ -291,13 +310,65 @@ class Resolver:
                     result[key] = resolved
             return result
         if isinstance(value, list):
-            result_list = []
+            result_list, raw_paths, removed = [], [], []
             for index, item in enumerate(value):
                 resolved = self._resolve(item, path + (index,))
                 if resolved is not _NO_VALUE:
                     result_list.append(resolved)
-            return result_list
+                    raw_paths.append(self._chosen(item, path + (index,)))
+                elif isinstance(item, dict) and isinstance(item.get("Fn::If"), list):
+                    removed.append(self._removed(item, path + (index,)))
+            return ResolvedList(result_list, raw_paths, removed)
         return value
+
+    def _removed(self, item: dict, path: tuple) -> tuple:
+        """An ``Fn::If`` list item that resolved to ``AWS::NoValue``: where it is, which condition
+        removed it with which parameter values, and what the other branch would have given."""
+        arguments = item["Fn::If"]
+        if len(arguments) != 3 or not isinstance(arguments[0], str):
+            return path, "a condition", None
+        name = arguments[0]
+        decided = self._condition(name, path + ("Fn::If", 0))
+        other = arguments[1] if decided is False else arguments[2]
+        try:
+            would_be = self._resolve(other, path + ("Fn::If", 1 if decided is False else 2))
+        except TemplateError:
+            would_be = None
+        values = ", ".join(f"{p} = {v!r}" if isinstance(v, str) else f"{p} unknown"
+                           for p, v in self._condition_inputs(name).items())
+        why = f"condition {name} is {'false' if decided is False else 'true'}" + (f" with {values}" if values else "")
+        return path, why, would_be
+
+    def _condition_inputs(self, name: str, seen: set | None = None) -> dict:
+        """The parameters a condition depends on, with their values (through nested conditions)."""
+        seen = set() if seen is None else seen
+        found: dict = {}
+        if name in seen:
+            return found
+        seen.add(name)
+        stack = [self.conditions.get(name)]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                if isinstance(node.get("Ref"), str) and node["Ref"] in self.parameters:
+                    found.setdefault(node["Ref"], self.parameter(node["Ref"]))
+                if isinstance(node.get("Condition"), str):
+                    found.update(self._condition_inputs(node["Condition"], seen))
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+        return found
+
+    def _chosen(self, item: Any, path: tuple) -> tuple:
+        """Where the value an item resolved to is written: inside the branch an ``Fn::If`` chose."""
+        while isinstance(item, dict) and len(item) == 1 and isinstance(item.get("Fn::If"), list) \
+                and len(item["Fn::If"]) == 3 and isinstance(item["Fn::If"][0], str):
+            decided = self._condition(item["Fn::If"][0], path + ("Fn::If", 0))
+            if isinstance(decided, Unknown):
+                break
+            branch = 1 if decided else 2
+            item, path = item["Fn::If"][branch], path + ("Fn::If", branch)
+        return path
 
     def _function(self, key: str, argument: Any, path: tuple) -> Any:
         here = path + (key,)
@@ -306,10 +377,28 @@ class Resolver:
             if key.startswith("Fn::ForEach"):
                 return Unknown(f"{key} (AWS::LanguageExtensions) is not expanded offline")
             return Unknown(f"{key} is not evaluated offline")
-        return handler(self, argument, here)
+        if key not in _INSPECTING:
+            return handler(self, argument, here)
+        self._inspecting.append(key)
+        try:
+            return handler(self, argument, here)
+        finally:
+            self._inspecting.pop()
 
     # ---------------------------------------------------------------------------------------------
     # helpers
+
+    def _dynamic(self, text: str) -> str | Unknown:
+        """``text`` with its dynamic references resolved, as CloudFormation does where a resource property
+        uses the string. Inside a function that reads the string's content (a condition, Fn::Split, a
+        mapping key), whether CloudFormation sees the reference or its value is not documented: Unknown."""
+        if "{{resolve:" not in text:
+            return text
+        match = ssm_values.REFERENCE.search(text)
+        if self._inspecting and match is not None:
+            return Unknown(f"{match.group(0)} is used inside {self._inspecting[-1]}, where pipelint does not know "
+                           "whether CloudFormation reads the reference or its value: nothing offline settles it")
+        return ssm_values.resolve_references(text, self.context.ssm)
 
     def _string(self, value: Any, path: tuple, what: str) -> str | Unknown:
         """Resolve ``value`` to a string (or Unknown); TemplateError if it cannot be one."""
@@ -563,8 +652,7 @@ class Resolver:
                 return _with_shape(value, text)
             parts.append(value)
         parts.append(text[position:])
-        result = "".join(parts)
-        return _dynamic_reference(result) or result
+        return self._dynamic("".join(parts))
 
     def _sub_variable(self, name: str, variables: dict, path: tuple) -> str | Unknown:
         if name in variables:
@@ -613,8 +701,7 @@ class Resolver:
                     f"Fn::Join can only join strings, not {_describe(value)}", path + (1, index)
                 )
             texts.append(text)
-        result = delimiter.join(texts)
-        return _dynamic_reference(result) or result
+        return self._dynamic(delimiter.join(texts))
 
     def _fn_select(self, argument: Any, path: tuple) -> Any:
         index, items = self._arguments(argument, path, "Fn::Select", (2,))

@@ -158,14 +158,14 @@ def load(document: Document, world: World, bindings: list[dict], listing: dict |
     for name in ("Accounts", "OrganizationalUnits", "Children"):
         if not isinstance(data.get(name), list):
             continue
-        ids = [_text(item.get("Id")) for item in data[name] if isinstance(item, dict)]
-        ids = [i for i in ids if i]
+        items = [item for item in data[name] if isinstance(item, dict) and _text(item.get("Id"))]
+        ids = [item["Id"] for item in items]
         if listing is not None:
             for child in ids:
                 _place(world, child, listing["parent"], src())
         elif name == "Accounts":
             # list-accounts: every account of the organization
-            org.members.update(i for i, item in zip(ids, data[name]) if item.get("Status", "ACTIVE") == "ACTIVE")
+            org.members.update(item["Id"] for item in items if item.get("Status", "ACTIVE") == "ACTIVE")
             org.members_complete = True
         else:
             world.notices.append(Notice(document.path, f"this {name} listing does not say whose children it "

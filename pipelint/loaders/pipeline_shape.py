@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from pipelint.loaders.intrinsics import raw_path
 from pipelint.model import Action, ArtifactStore, Pipeline, Source
 from pipelint.values import Unknown
 
@@ -73,6 +74,7 @@ def build_pipeline(data: dict, *, key: str, name: Any, account: Any, region: Any
     store = None
     stores = None
     store_sources = {}
+    removed_stores: dict = {}
     single = field(data, "ArtifactStore")
     if single is not None:
         path = base + (key_name(data, "ArtifactStore"),)
@@ -90,9 +92,13 @@ def build_pipeline(data: dict, *, key: str, name: Any, account: Any, region: Any
             for i, item in enumerate(many):
                 store_region = field(item, "Region")
                 inner = field(item, "ArtifactStore")
-                entry_path = path + (i, key_name(item, "ArtifactStore"))
+                entry_path = raw_path(many, (i,), path) + (key_name(item, "ArtifactStore"),)
                 built = build_store(inner, store_region, entry_path, locate)
                 stores[store_region if isinstance(store_region, str) else f"#{i}"] = built
+            for raw, why, would_be in getattr(many, "removed", ()):
+                store_region = field(would_be, "Region")
+                if isinstance(store_region, str):
+                    removed_stores[store_region] = (locate(raw), why)
     actions = []
     stages_key = key_name(data, "Stages")
     stages = field(data, "Stages", [])
@@ -100,6 +106,7 @@ def build_pipeline(data: dict, *, key: str, name: Any, account: Any, region: Any
         stage_name = field(stage, "Name", f"#{si}")
         actions_key = key_name(stage, "Actions")
         stage_actions = field(stage, "Actions", [])
+        stage_source = locate(raw_path(data, (stages_key, si), base))
         for ai, action in enumerate(stage_actions if isinstance(stage_actions, list) else []):
             if not isinstance(action, dict):
                 continue
@@ -119,11 +126,14 @@ def build_pipeline(data: dict, *, key: str, name: Any, account: Any, region: Any
                 configuration=_configuration(config, label),
                 input_artifacts=artifact_names(field(action, "InputArtifacts", [])),
                 output_artifacts=artifact_names(field(action, "OutputArtifacts", [])),
-                source=locate(base + (stages_key, si, actions_key, ai)),
+                # where the action is written, also when a condition removed stages or actions before it
+                source=locate(raw_path(data, (stages_key, si, actions_key, ai), base)),
+                stage_source=stage_source,
             ))
     return Pipeline(
         key=key, name=text(name, "the pipeline name"), account=text(account, "the pipeline's account"),
         region=text(region, "the pipeline's region"), role_arn=text(field(data, "RoleArn"), "the pipeline roleArn"),
         artifact_store=store, artifact_stores=stores, actions=actions, source=locate(base),
         pipeline_type=text(field(data, "PipelineType"), "the pipeline type"), store_sources=store_sources,
+        removed_stores=removed_stores,
     )
