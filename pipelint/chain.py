@@ -20,7 +20,7 @@ without a role) carries ``broken``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from pipelint import arns, grants, queries, request_context
@@ -77,11 +77,6 @@ class Link:
     connection: str | None = None  # PL307: the connection's ARN
     project: Project | None = None  # PL307: the CodeBuild project that clones through the connection
     via: Action | None = None  # PL307: the source action whose connection a CodeBuild action clones through
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def resource(self) -> Any:
-        return self.check.resource if self.check is not None else None
 
 
 # -- node ids ---------------------------------------------------------------------------------------

@@ -103,7 +103,10 @@ def build(world: World, pipeline: Pipeline, findings=(), action: str | None = No
 
 
 def failing(data: dict) -> bool:
-    return data["counts"][chain.FAILS] > 0
+    """A request fails, or its rule reports another failure on it (a connection that is not AVAILABLE)."""
+    requests = [r for a in data["actions"] for r in a["requests"]] + [r for t in data["triggers"]
+                                                                      for r in t["requests"]]
+    return any(r["verdict"] == chain.FAILS or (r["finding"] or {}).get("verdict") == "fail" for r in requests)
 
 
 def to_json(data: dict) -> str:
@@ -131,8 +134,10 @@ def _tree(data: dict):
         for request in trigger["requests"]:
             _add(branch, request)
     counts = data["counts"]
-    return root, (f"{sum(counts.values())} requests: {counts[chain.HOLDS]} hold, {counts[chain.FAILS]} fail, "
-                  f"{counts[chain.UNVERIFIED]} unverified")
+    total = sum(counts.values())
+    return root, (f"{total} request{'' if total == 1 else 's'}: {counts[chain.HOLDS]} hold"
+                  f"{'s' if counts[chain.HOLDS] == 1 else ''}, {counts[chain.FAILS]} fail"
+                  f"{'s' if counts[chain.FAILS] == 1 else ''}, {counts[chain.UNVERIFIED]} unverified")
 
 
 def _add(branch, request: dict) -> None:
@@ -165,6 +170,9 @@ def _add(branch, request: dict) -> None:
     finding = request["finding"]
     if verdict == chain.FAILS and finding is not None and finding["fix"]:
         node.add(Text(f"fix: {finding['fix']}"))
+    elif verdict == chain.HOLDS and finding is not None and finding["verdict"] == "fail":
+        # the request is allowed, but its rule found something else wrong (a connection still PENDING)
+        node.add(Text.assemble(("but: ", "bold red"), finding["message"]))
 
 
 def render_text(data: dict, colour: bool = False, stream=None) -> str:

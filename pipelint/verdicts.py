@@ -8,7 +8,6 @@ it), so a red edge and a failing finding are one and the same.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -16,7 +15,7 @@ from pipelint import chain, engine, grants
 from pipelint.chain import Link
 from pipelint.findings import Finding
 from pipelint.model import Source, World
-from pipelint.policy import Decision, Result
+from pipelint.policy import Result
 from pipelint.rule import Report
 
 
@@ -68,19 +67,6 @@ class Judged:
             return self.link.unknown
         return grants.unknowns(self.result) if self.result is not None else None
 
-    @property
-    def missing_layer(self) -> str | None:
-        """For a denied link: the layer that lets it down, in words (as the finding says it)."""
-        if self.result is None or not self.result.denied:
-            return None
-        return grants.layer_text(self.result, "resource policy")
-
-    @property
-    def blamed(self) -> Source | None:
-        """Where the finding points: the deciding Deny, else the missing layer's policy."""
-        failing = [f for f in self.findings if f.verdict == "fail"]
-        return failing[0].source if failing else None
-
 
 def statements(result: Result | None) -> list[Statement]:
     if result is None:
@@ -121,11 +107,3 @@ def judge(world: World, links: Iterable[Link], findings: Iterable[Finding] = ())
             done[id(link)] = Judged(link, verdict, result, mine, statements(result),
                                     cover if cover is not link else None)
     return [done[id(link)] for link in links]
-
-
-def explicit_deny(result: Result | None) -> bool:
-    return result is not None and result.decision is Decision.EXPLICIT_DENY
-
-
-def compact(statement: Any) -> str:
-    return json.dumps(statement, sort_keys=True, default=str, ensure_ascii=False)

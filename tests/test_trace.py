@@ -114,3 +114,16 @@ def test_a_saved_trace_is_no_input(tmp_path):
     check = subprocess.run([sys.executable, "-m", "pipelint", "check", str(setup)], capture_output=True, text=True,
                            cwd=tmp_path, timeout=120)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_pending_connection_fails_the_trace_though_its_grant_holds():
+    case = FIXTURES / "rules" / "PL307" / "fail" / "pending-connection-snapshot"
+    proc = subprocess.run([sys.executable, "-m", "pipelint", "trace", "app", "."], capture_output=True, text=True,
+                          cwd=case, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stdout.splitlines()
+    grant = next(i for i, line in enumerate(lines) if "✓ use connection: pipeline role app-pipeline" in line)
+    assert lines[grant + 1].endswith("(Sid \"UseSourceConnection\") — 111111111111-global.json:21")
+    assert "but: connection arn:aws:codeconnections:us-east-1:111111111111:connection/" in lines[grant + 2]
+    assert "is PENDING" in lines[grant + 2]
+    assert lines[-1] == "1 request: 1 holds, 0 fail, 0 unverified"

@@ -38,7 +38,6 @@ class Node:
     account: str  # account id, or UNKNOWN_ACCOUNT
     region: str  # region, or GLOBAL
     parent: str | None = None  # the stage box of an action; the pipeline box of a pipeline node
-    note: str = ""  # e.g. a connection's state
 
 
 @dataclass
@@ -78,6 +77,7 @@ class Graph:
     boxes: dict = field(default_factory=dict)  # id -> Box
     edges: list = field(default_factory=list)
     pipelines: list = field(default_factory=list)
+    every: bool = True  # every pipeline of the inputs is drawn (no --pipeline)
 
     def failing(self) -> list[Edge]:
         return [e for e in self.edges if e.verdict == chain.FAILS]
@@ -102,7 +102,8 @@ def build(world: World, pipelines: list[Pipeline], findings=(), every: bool = Tr
              if (link.pipeline is not None and id(link.pipeline) in chosen) or (every and link.pipeline is None)]
     judged = verdicts.judge(world, links, findings)
     title = pipelines[0].label if len(pipelines) == 1 else f"{len(pipelines)} pipelines"
-    graph = Graph(title=f"pipelint graph: {title}", pipelines=pipelines)
+    graph = Graph(title=f"pipelint graph: {title}", pipelines=pipelines,
+                  every=every and len(pipelines) == len(world.pipelines))
     draw = _Drawer(world, graph)
     for pipeline in pipelines:
         draw.pipeline(pipeline)
@@ -263,10 +264,9 @@ class _Drawer:
         elif kind == "connection":
             found = self.world.connections.get(rest)
             status = found.status if found is not None and isinstance(found.status, str) else None
-            made = self.node(node_id, "connection", (arns.resource_of(rest) or rest).split("/")[-1][:12],
-                             f"connection{f' ({status})' if status else ''}", rest, arns.account_of(rest),
-                             arns.region_of(rest))
-            made.note = status or ""
+            self.node(node_id, "connection", (arns.resource_of(rest) or rest).split("/")[-1][:12],
+                      f"connection{f' ({status})' if status else ''}", rest, arns.account_of(rest),
+                      arns.region_of(rest))
         elif kind == "service":
             service, _, account = rest.rpartition(":")
             self.node(node_id, "service", service.split(".")[0].capitalize().replace("Cloudformation",

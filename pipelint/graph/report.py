@@ -133,11 +133,12 @@ def _lists(graph: Graph) -> str:
 
 
 def _others(graph: Graph, findings) -> str:
-    """The findings that are not about a link of the chain (a store without a key, a missing DLQ, ...)."""
+    """The findings that are not about a link of the chain (a store without a key, a missing DLQ, ...): all
+    of them, or with --pipeline those that name the pipeline."""
     shown = {id(f) for e in graph.edges for j in e.judged for f in j.findings}
     keys = {p.key for p in graph.pipelines}
     rest = [f for f in findings if id(f) not in shown and f.suppressed is None
-            and (not keys or not f.resources or keys.intersection(f.resources) or f.rule_id.startswith("PL2"))]
+            and (graph.every or keys.intersection(f.resources))]
     if not rest:
         return ""
     items = "".join(f'<li class="{escape(f.verdict)}"><b>{escape(f.rule_id)}</b> {escape(f.verdict)} '
