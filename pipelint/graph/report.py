@@ -172,6 +172,8 @@ h1{font-size:16px;margin:0 0 4px} h2{font-size:14px;margin:14px 0 6px}
 .label rect{fill:#fff;opacity:.92} .label text{font-size:11px;text-anchor:middle} .label{cursor:pointer}
 .label.structure text{font-size:10px}
 .selected .line{stroke-width:5!important} .node.selected rect{stroke:#1565c0;stroke-width:3}
+.edge:focus,.node:focus{outline:none} .edge:focus-visible .line{stroke-width:4}
+.node:focus-visible rect{stroke:#1565c0;stroke-width:2}
 .label.selected rect{stroke:#1565c0}
 ul{padding-left:0;list-style:none;margin:4px 0} li{margin:3px 0}
 button.pick{all:unset;cursor:pointer;display:block;padding:3px 6px;border-radius:4px;width:100%;box-sizing:border-box}
@@ -257,7 +259,7 @@ SCRIPT = r"""
         add(box, 'div', 'Why');
         link.reasons.forEach(function (r) { add(box, 'pre', r); });
       }
-      if (link.settle) { add(box, 'div', 'Would settle it'); add(box, 'pre', link.settle); }
+      if (link.settle && !link.findings.length) { add(box, 'div', 'Would settle it'); add(box, 'pre', link.settle); }
     });
     if (!edge.links.length) add(panel, 'p', 'A part of the setup, not a request: nothing to check.', 'none');
   }
