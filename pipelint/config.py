@@ -28,6 +28,14 @@ class StackSpec:
     parameters: dict = field(default_factory=dict)
     physical_ids: dict = field(default_factory=dict)  # logical id -> the physical id CFN generated
     ssm: dict = field(default_factory=dict)  # SSM parameter name -> value in this deployment's account and region
+    # export name -> value, for Fn::ImportValue of exports that no input stack defines
+    imports: dict = field(default_factory=dict)
+    # Terraform root module folders: variable values as given (typed), -var-file files, and the account
+    # and region of aliased providers ("aws.tooling" -> {account, region})
+    values: dict = field(default_factory=dict)
+    var_files: list = field(default_factory=list)
+    providers: dict = field(default_factory=dict)
+    workspace: str | None = None  # terraform.workspace of this deployment
 
 
 @dataclass
@@ -152,7 +160,11 @@ def from_dict(data: dict, path: Path) -> Config:
         stacks=[
             StackSpec(template=rel(s["template"]), account=s.get("account"), region=s.get("region"),
                       stack_name=s.get("stack-name"), parameters=_strings(s.get("parameters", {})),
-                      physical_ids=dict(s.get("physical-ids", {})), ssm=_ssm(s.get("ssm", {})))
+                      physical_ids=dict(s.get("physical-ids", {})), ssm=_ssm(s.get("ssm", {})),
+                      imports=_strings(s.get("imports", {})),
+                      values=dict(s.get("parameters", {})), var_files=[rel(f) for f in s.get("var-files", [])],
+                      providers={k: dict(v) for k, v in s.get("providers", {}).items()},
+                      workspace=s.get("workspace"))
             for s in data.get("stacks", [])
         ],
         pipelines=[{**p, "file": rel(p["file"])} for p in data.get("pipelines", [])],
@@ -176,11 +188,14 @@ def _ssm(values: dict[str, Any]) -> dict[str, str]:
 
 
 def _strings(parameters: dict[str, Any]) -> dict[str, Any]:
-    """CloudFormation parameter values are strings; lists become comma-delimited as CFN does."""
+    """CloudFormation parameter values are strings; lists become comma-delimited as CFN does (Terraform
+    variables take ``StackSpec.values``, typed as written)."""
     out = {}
     for name, value in parameters.items():
         if isinstance(value, list):
             out[name] = ",".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            out[name] = str(value)
         elif isinstance(value, bool):
             out[name] = "true" if value else "false"
         else:

@@ -664,7 +664,8 @@ def render(session: Session, inputs: list[Path], base: Path) -> Written:
              "# on a terminal, which asks for each value).",
              f"inputs = {_toml([_relpath(p, base) if _relpath(p, base) != '' else '.' for p in inputs])}", ""]
     for folder in session.setup.terraform:
-        lines.append(f"# {folder}: Terraform is not an input yet; skipped")
+        lines.append(f"# {folder}: Terraform, which init does not map: its providers give the accounts, else "
+                     "add its [[stacks]] entry by hand (README, Terraform)")
     if session.setup.terraform:
         lines.append("")
     lines += _ssm_lines(session, out)
@@ -818,7 +819,8 @@ def prepare(inputs: list[Path], target: Path, force: bool) -> Session:
         raise UsageError(f"{reason}; pipelint init does not overwrite a configuration (--force does)")
     setup = survey(inputs, display_path)
     if not setup.templates:
-        terraform = " (Terraform is not an input yet)" if setup.terraform else ""
+        terraform = (" (init maps CloudFormation and cdk.out; `pipelint check` reads the Terraform, whose "
+                     "providers give the accounts)") if setup.terraform else ""
         raise UsageError(f"no CloudFormation template or cdk.out among the inputs{terraform}: nothing to map")
     return Session(setup)
 

@@ -293,7 +293,8 @@ class Notice:
 
 @dataclass
 class Suppression:
-    """A ``Metadata: pipelint: ignore: [{id, reason}]`` entry (or a config ``suppress`` entry).
+    """A ``Metadata: pipelint: ignore: [{id, reason}]`` entry, a ``# pipelint: ignore`` comment in a
+    ``.tf`` file, or a config ``suppress`` entry.
 
     It covers findings of rule ids starting with ``rule`` located in ``file`` under logical ``prefix``
     (``()`` for a template-level entry, ``("Resources", LogicalId)`` for a resource-level one)."""
@@ -304,6 +305,11 @@ class Suppression:
     reason: str | None
     source: Source
     resource: str | None = None  # config entries may name a resource instead of a place
+    # Terraform comments: a block's instances (resource addresses, each a logical-path prefix, in any
+    # file: a module block's comment covers the resources of every instance of the module), and the
+    # block's lines in ``file`` (findings located there, e.g. at a policy_document statement)
+    prefixes: tuple = ()
+    span: tuple | None = None
 
 
 @dataclass

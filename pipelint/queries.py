@@ -94,6 +94,8 @@ def settle_key(world: World, ref: Any) -> str:
         names = ", ".join(f"{generated_logical(k.key_id)} in {k.source.file}" for k in generated[:3])
         text += (f"; if it is a key a template among the inputs creates ({names}), give its id in the "
                  "physical-ids of that template's [[stacks]] entry")
+        if any(k.key_id.startswith("⟨tf:") for k in generated[:3]):
+            text += " (Terraform: the [[stacks]] entry of the root module, keyed by the resource address)"
     return text
 
 

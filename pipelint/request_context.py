@@ -9,7 +9,7 @@ finding says what would settle it (:mod:`pipelint.policy.unsettled_keys`).
 
 | call (rule) | caller | keys set here | source |
 |---|---|---|---|
-| read/write artifact objects (PL301) | action role session | `aws:SecureTransport` true; `s3:ResourceAccount` and `aws:ResourceAccount` = the bucket's account; writes: `s3:x-amz-server-side-encryption` = `aws:kms`, `s3:x-amz-server-side-encryption-aws-kms-key-id` = the store's key | CodePipeline UG "Artifact store" (SSE-KMS with the store's key, HTTPS endpoints); S3 UG "Bucket policy examples" (`s3:ResourceAccount`); IAM UG global keys (`aws:ResourceAccount`) |
+| read/write artifact objects (PL301) | action role session | `aws:SecureTransport` true; `s3:TlsVersion` 1.2 or 1.3 (a condition is settled when both give one answer); `s3:ResourceAccount` and `aws:ResourceAccount` = the bucket's account; writes: `s3:x-amz-server-side-encryption` = `aws:kms`, `s3:x-amz-server-side-encryption-aws-kms-key-id` = the store's key | CodePipeline UG "Artifact store" (SSE-KMS with the store's key, HTTPS endpoints); AWS Security Blog "TLS 1.2 to become the minimum TLS protocol level for all AWS API endpoints"; S3 UG "Bucket policy examples" (`s3:ResourceAccount`); IAM UG global keys (`aws:ResourceAccount`) |
 | decrypt/generate data key for artifacts (PL302) | action role, through S3 (forward access session) | `kms:ViaService` = `s3.REGION.amazonaws.com`; `aws:ViaAWSService` true; `aws:CalledVia`/`aws:CalledViaFirst`/`aws:CalledViaLast` = `s3.amazonaws.com`; `aws:ResourceAccount` = the key's account; `kms:CallerAccount` = the role's account | KMS DG "kms:ViaService"; IAM UG "Forward access sessions" |
 | assume an action role (PL303) | pipeline role session | `sts:ExternalId` absent; `aws:ResourceAccount` = the role's account | CodePipeline API `ActionDeclaration` has no external-id field |
 | pass the stack execution role (PL304) | action role session | `iam:PassedToService` = `cloudformation.amazonaws.com` | IAM UG "Granting a user permissions to pass a role" |
@@ -35,9 +35,15 @@ from typing import Any
 
 from pipelint.model import World
 from pipelint.policy import ABSENT
-from pipelint.values import Unknown
+from pipelint.policy.conditions import OneOf
+from pipelint.values import NOTHING_OFFLINE, Unknown
 
 S3_PRINCIPAL = "s3.amazonaws.com"
+
+# AWS Security Blog, "TLS 1.2 to become the minimum TLS protocol level for all AWS API endpoints"
+# (completed June 2023): every request reaches S3 over TLS 1.2 or 1.3, whichever the client negotiates
+TLS_VERSION = OneOf(("1.2", "1.3"), "AWS API endpoints accept only TLS 1.2 and later, and which of them a "
+                    f"client negotiates: {NOTHING_OFFLINE}")
 
 
 def organization_of(world: World, account: Any) -> str | Unknown | None:
@@ -66,7 +72,7 @@ def resource(world: World, account: Any) -> dict:
 
 def artifact_object(world: World, bucket_account: Any, write: bool, key_id: Any) -> dict:
     """An action role reading (GetObject) or writing (PutObject) an artifact object."""
-    ctx = {"aws:SecureTransport": True, **resource(world, bucket_account)}
+    ctx = {"aws:SecureTransport": True, "s3:TlsVersion": TLS_VERSION, **resource(world, bucket_account)}
     if isinstance(bucket_account, str):
         ctx["s3:ResourceAccount"] = bucket_account
     if write:

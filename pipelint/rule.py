@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from pipelint.findings import FAIL, UNVERIFIED, Finding
 from pipelint.model import Source
-from pipelint.values import Unknown, display
+from pipelint.values import Unknown, display, fix_for
 
 
 def _ids(resources) -> list[str]:
@@ -49,4 +49,4 @@ class Report:
         self.findings.append(Finding(
             rule_id=self.rule.id, rule_name=self.rule.name, message=display(f"unverified: {message}"),
             source=source, resources=_ids(resources), severity="info",
-            verdict=UNVERIFIED, fix=display(f"Add to the inputs: {settle}"), settle=display(settle)))
+            verdict=UNVERIFIED, fix=display(fix_for(settle)), settle=display(settle)))

@@ -20,7 +20,7 @@ from pipelint.model import Notice, World
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
 # what the pre-commit hook passes (see .pre-commit-hooks.yaml); the rest of a change cannot matter
-INPUT_SUFFIXES = {".json", ".yaml", ".yml", ".template"}
+INPUT_SUFFIXES = {".json", ".yaml", ".yml", ".template", ".tf", ".tfvars"}
 SELECTOR = re.compile(r"^PL[0-9]{0,3}$", re.IGNORECASE)
 
 
@@ -95,7 +95,8 @@ def check_selectors(values: Iterable[str], option: str) -> list[str]:
 def relevant(changed: list[Path], inputs: list[Path], cfg: Config, baseline: Path | None) -> bool:
     """Whether any changed file is (under) an input, or is the configuration or the baseline."""
     special = {_norm(p) for p in (cfg.path, baseline) if p is not None}
-    roots = [_norm(p) for p in inputs]
+    # a .tf input stands for its folder, the module (its .tfvars and the files it reads count too)
+    roots = [_norm(p.parent if p.suffix == ".tf" else p) for p in map(Path, inputs)]
     for path in changed:
         norm = _norm(path)
         if norm in special:

@@ -3,7 +3,9 @@
 Where suppressions come from:
 
 - **In source** (SARIF kind ``inSource``): ``Metadata: {pipelint: {ignore: [{id, reason}]}}`` at template
-  level or resource level. The CloudFormation loader records them in ``World.suppressions``.
+  level or resource level, and ``# pipelint: ignore PL302 reason`` comments in ``.tf`` files (on or
+  above a resource, data or module block, or elsewhere in the file for the whole file). The loaders
+  record them in ``World.suppressions``.
 - **Config** (SARIF kind ``external``): ``[[suppress]]`` entries ``{id, file?, resource?, reason?}`` in
   the configuration, for inputs that cannot hold comments (pipeline JSON, policy files, cdk.out).
 
@@ -137,11 +139,17 @@ class ResourceIndex:
             if isinstance(source, Source):
                 if len(source.path) >= 2 and source.path[0] == "Resources":
                     names.add(str(source.path[1]))
+                elif source.path and is_address(source.path[0]):
+                    names.add(str(source.path[0]))
                 self.places.append((_norm(source.file), tuple(source.path), key))
             self.names.setdefault(key, set()).update(names)
             arn = getattr(resource, "arn", None)
             if isinstance(arn, str):
                 self.names.setdefault(arn, set()).update(names)
+
+    def defined_under(self, prefixes: tuple) -> set:
+        """Resources whose logical path starts with one of ``prefixes`` (Terraform addresses), any file."""
+        return {key for _, path, key in self.places if any(path[:len(p)] == p for p in prefixes)}
 
     def defined_in(self, file: str, prefix: tuple) -> set:
         file = _norm(file)
@@ -151,7 +159,23 @@ class ResourceIndex:
         path = finding.source.path
         if len(path) >= 2 and path[0] == "Resources" and str(path[1]) == name:
             return True
+        if path and is_address(path[0]) and _under(str(path[0]), name):
+            return True
         return any(r == name or name in self.names.get(r, ()) for r in finding.resources)
+
+
+_ADDRESS = re.compile(r"^(?:[^:]+:)?(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:data\.)?[a-z0-9]+_[\w-]+\.[\w-]+")
+
+
+def is_address(value: object) -> bool:
+    """Whether a logical path's head is a Terraform resource address (module.x.aws_iam_role.deploy)."""
+    return isinstance(value, str) and bool(_ADDRESS.match(value))
+
+
+def _under(address: str, name: str) -> bool:
+    """``name`` is the address, or a module (``module.target_dev``) that holds it."""
+    address = address.split(":", 1)[-1] if ":" in address.split(".", 1)[0] else address
+    return address == name or address.startswith(name + ".") or address.startswith(name + "[")
 
 
 def covers(s: Suppression, finding: Finding, index: ResourceIndex) -> bool:
@@ -165,7 +189,14 @@ def covers(s: Suppression, finding: Finding, index: ResourceIndex) -> bool:
     """
     if not finding.rule_id.startswith(s.rule):
         return False
-    if s.file is not None:
+    if s.prefixes or s.span:
+        path, line = tuple(finding.source.path), finding.source.line
+        located = any(path[:len(p)] == p for p in s.prefixes) or (
+            s.span is not None and line is not None and s.file is not None
+            and _norm(finding.source.file) == _norm(s.file) and s.span[0] <= line <= s.span[1])
+        if not located and not set(finding.resources) & index.defined_under(s.prefixes):
+            return False
+    elif s.file is not None:
         located = (_norm(finding.source.file) == _norm(s.file)
                    and tuple(finding.source.path[:len(s.prefix)]) == tuple(s.prefix))
         if not located and not set(finding.resources) & index.defined_in(s.file, tuple(s.prefix)):

@@ -463,7 +463,7 @@ def survey(inputs: list[Path], display) -> Setup:
     from pipelint.model import World
 
     setup = Setup()
-    files, assemblies = collect(inputs, World())
+    files, assemblies, _ = collect(inputs, World())
     for assembly in assemblies:
         setup.assemblies.append(assembly)
         roles = _deployment_roles(assembly)

@@ -10,6 +10,20 @@ from __future__ import annotations
 from typing import Any
 
 
+#: marks what no input can settle (a value that exists only at request or deploy time); fix texts that
+#: carry it offer no input to add
+NOTHING_OFFLINE = "nothing offline settles it"
+
+
+def fix_for(settle: str) -> str:
+    """The fix text of an unverified finding: the input to add, or, when every part of ``settle`` is
+    beyond any input, that nothing offline settles it."""
+    parts = [part for part in settle.split("; ") if part]
+    if parts and all(NOTHING_OFFLINE in part for part in parts):
+        return f"No input settles this offline: {settle}"
+    return f"Add to the inputs: {settle}"
+
+
 class Unknown:
     """A value the inputs cannot settle; ``reason`` names what input would settle it."""
 
@@ -57,10 +71,14 @@ def known_str(value: Any) -> str | None:
 
 
 def generated_logical(value: Any) -> str | None:
-    """The logical id inside the first generated-name placeholder ``⟨stack.LogicalId⟩`` of ``value``."""
+    """The logical id inside the first generated-name placeholder ``⟨stack.LogicalId⟩`` of ``value``
+    (for a Terraform placeholder ``⟨tf:ADDRESS⟩``, the resource address)."""
     if not isinstance(value, str) or "⟨" not in value or "⟩" not in value:
         return None
-    return value[value.index("⟨") + 1:value.index("⟩")].rsplit(".", 1)[-1]
+    inside = value[value.index("⟨") + 1:value.index("⟩")]
+    if inside.startswith("tf:"):
+        return inside[3:]
+    return inside.rsplit(".", 1)[-1]
 
 
 def display(value: Any) -> str:
@@ -70,5 +88,6 @@ def display(value: Any) -> str:
     text = str(value)
     while "⟨" in text and "⟩" in text:
         start, end = text.index("⟨"), text.index("⟩")
-        text = f"{text[:start]}<id CloudFormation generates for {generated_logical(text)}>{text[end + 1:]}"
+        maker = "AWS" if text[start + 1:start + 4] == "tf:" else "CloudFormation"
+        text = f"{text[:start]}<id {maker} generates for {generated_logical(text)}>{text[end + 1:]}"
     return text

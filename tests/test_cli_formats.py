@@ -202,3 +202,36 @@ def test_changed_without_configured_inputs_lints_the_changed_files(in_tmp):
     proc = pipelint("check", "--changed", "--select", "PL101", "pipeline.yaml", "pipelint.toml")
     assert proc.returncode == 1
     assert "PL101" in proc.stdout and "no `inputs` in the configuration" in proc.stdout
+
+
+def test_changed_terraform_files_are_inputs(in_tmp):
+    """A changed .tf or .tfvars file is an input (its folder, the module, is linted); a template that a .tf
+    file reads is under the inputs too, so it triggers the lint."""
+    shutil.copytree(ROOT / "fixtures" / "example-terraform", in_tmp, dirs_exist_ok=True)
+    (in_tmp / "pipelint.toml").write_text('inputs = ["main.tf"]\n')  # a .tf input stands for its folder
+    (in_tmp / "docs").mkdir()
+    (in_tmp / "docs" / "notes.md").write_text("notes\n")
+    assert "No problems found" in pipelint("check", "--changed", "terraform.tfvars").stdout
+    (in_tmp / "pipelint.toml").write_text('inputs = ["modules", "main.tf"]\n')
+    assert "No input changed" in pipelint("check", "--changed", "../elsewhere.tf").stdout
+    for changed in ("main.tf", "terraform.tfvars", "modules/workload-roles/deploy-policy.json.tftpl"):
+        proc = pipelint("check", "--changed", changed)
+        assert proc.returncode == 0 and "No problems found" in proc.stdout, (changed, proc.stdout)
+    policy = in_tmp / "modules" / "artifact-store" / "main.tf"
+    policy.write_text(policy.read_text().replace('sid       = "WorkloadAccountUse"', 'sid       = "WorkloadAccountUse"\n'
+                                                 '    effect    = "Deny"'))
+    proc = pipelint("check", "--changed", "--format", "json", "modules/artifact-store/main.tf")
+    assert proc.returncode == 1
+    findings = json.loads(proc.stdout)["findings"]
+    assert {f["rule_id"] for f in findings} == {"PL302"}
+    assert findings[0]["location"]["path"] == "modules/artifact-store/main.tf"
+    assert findings[0]["location"]["logical_path"][0].startswith("module.artifacts_")
+
+
+def test_changed_terraform_without_configured_inputs_lints_its_module(in_tmp):
+    shutil.copytree(ROOT / "fixtures" / "rules" / "PL202" / "fail" / "target-without-dlq-tf", in_tmp,
+                    dirs_exist_ok=True)
+    (in_tmp / "expected.json").unlink()
+    proc = pipelint("check", "--changed", "--select", "PL202", "modules/pipeline/trigger.tf")
+    assert proc.returncode == 1 and "PL202" in proc.stdout
+    assert "no `inputs` in the configuration" in proc.stdout

@@ -483,9 +483,9 @@ def test_import_value(resolver):
         "arn:aws:kms:us-east-1:999999999999:key/abc"
     )
     assert resolver.resolve({"Fn::ImportValue": {"Fn::Sub": "shared-${Env}"}}) == Unknown(NO_ENV)
-    assert resolver.resolve({"Fn::ImportValue": "absent"}) == Unknown(
-        "no input stack exports 'absent'"
-    )
+    absent = resolver.resolve({"Fn::ImportValue": "absent"})
+    assert isinstance(absent, Unknown) and absent.reason.startswith("no input stack exports 'absent': add the stack")
+    assert 'imports = { "absent" = "..." }' in absent.reason
 
 
 # --------------------------------------------------------------------------------------------------

@@ -284,11 +284,14 @@ Resources:
     assert got == [("PL202", (), "no DLQ in sandboxes", 4), ("PL401", ("Resources", "Q"), None, 10)]
 
 
-def test_terraform_and_other_files_are_skipped_with_notice(in_tmp):
-    world = world_of(in_tmp, {"main.tf": 'resource "x" "y" {}', "package.json": {"name": "app"}})
+def test_terraform_is_loaded_and_other_files_are_skipped_with_notice(in_tmp):
+    world = world_of(in_tmp, {"main.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n',
+                              "package.json": {"name": "app"}, "vars/prod.tfvars": 'a = 1\n'})
     assert sorted((n.file, n.message.split(";")[0]) for n in world.notices) == [
-        ("main.tf", "Terraform is not an input yet"),
-        ("package.json", "not a template, pipeline, policy or snapshot")]
+        ("package.json", "not a template, pipeline, policy or snapshot"),
+        ("vars/prod.tfvars", "a .tfvars file outside a folder of .tf files")]
+    assert "main.tf" in world.files
+    assert [(q.key, q.source.line) for q in world.queues.values()] == [("aws_sqs_queue.q", 1)]
 
 
 def test_locations_after_a_condition_removed_list_items():
@@ -313,3 +316,36 @@ def test_locations_after_a_condition_removed_list_items():
     assert pipeline.actions[-1].stage_source.line == 143
     store, why = pipeline.removed_stores["eu-west-1"]
     assert store.line == 112 and why == "condition EuropeStore is false with WithSmokeTests = 'false', DeployToEurope = 'true'"
+
+
+def test_codecommit_and_ssm_attributes(in_tmp):
+    """CloudFormation resource reference: CodeCommit's Name/Arn/CloneUrl* and an SSM parameter's Value
+    are what the template says; a custom resource's attribute is computed at deploy time."""
+    from pipelint.loaders.cloudformation import att_value, ref_value
+    from pipelint.loaders.documents import parse_document
+    from pipelint.loaders import cloudformation
+
+    text = """
+Resources:
+  Repo: {Type: AWS::CodeCommit::Repository, Properties: {RepositoryName: app}}
+  Ids: {Type: AWS::SSM::Parameter, Properties: {Name: /accounts/prod, Type: String, Value: "333333333333"}}
+  Custom: {Type: Custom::Lookup, Properties: {ServiceToken: x}}
+"""
+    document = parse_document(text, "t.yaml")
+    stack = cloudformation.make_stack(document, "111111111111", "eu-west-1", "s", {}, cloudformation.Exports(), "t")
+    assert att_value(stack, "Repo", "Name") == "app"
+    assert att_value(stack, "Repo", "Arn") == "arn:aws:codecommit:eu-west-1:111111111111:app"
+    assert att_value(stack, "Repo", "CloneUrlHttp") == "https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/app"
+    assert "⟨" in ref_value(stack, "Repo")  # Ref is the generated repository id
+    assert att_value(stack, "Ids", "Value") == "333333333333" and ref_value(stack, "Ids") == "/accounts/prod"
+    custom = att_value(stack, "Custom", "Anything")
+    assert isinstance(custom, Unknown) and "computed when the stack deploys: nothing offline settles it" in custom.reason
+
+
+def test_fix_text_offers_an_input_only_when_one_helps():
+    from pipelint.values import fix_for
+
+    assert fix_for("parameter X has no value") == "Add to the inputs: parameter X has no value"
+    assert fix_for("the time of the request: nothing offline settles it").startswith("No input settles this offline")
+    mixed = "parameter X has no value; the time of the request: nothing offline settles it"
+    assert fix_for(mixed).startswith("Add to the inputs")

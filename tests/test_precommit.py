@@ -36,6 +36,14 @@ BROKEN_GRANT = (
     "PL302",
 )
 
+# and in Terraform: the artifact key policy denies the workload account (PL302)
+BROKEN_TERRAFORM_GRANT = (
+    "modules/artifact-store/main.tf",
+    '    sid       = "WorkloadAccountUse"\n',
+    '    sid       = "WorkloadAccountUse"\n    effect    = "Deny"\n',
+    "PL302",
+)
+
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.invalid", "GIT_CONFIG_NOSYSTEM": "1"}
 
@@ -104,3 +112,36 @@ def test_hook_fails_on_a_broken_grant_and_passes_after_the_fix(tmp_path):
     output = fixed.stdout + fixed.stderr
     assert fixed.returncode == 0, output
     assert "pipelint" in output and "Passed" in output
+
+    # the same with Terraform: a staged .tf change is checked against every module of the configuration
+    terraform = tmp_path / "infra-terraform"
+    shutil.copytree(FIXTURES / "example-terraform", terraform)
+    git("init", "--quiet", "-b", "main", cwd=terraform)
+    git("add", "-A", cwd=terraform)
+    git("commit", "--quiet", "-m", "cross-account pipeline in Terraform", cwd=terraform)
+    file, good, bad, rule = BROKEN_TERRAFORM_GRANT
+    target = terraform / file
+    target.write_text(target.read_text().replace(good, bad))
+    git("add", file, cwd=terraform)
+    broken = subprocess.run([*command, "try-repo", repo, "pipelint", "--ref", rev], cwd=terraform, env=env,
+                            capture_output=True, text=True, timeout=900)
+    output = broken.stdout + broken.stderr
+    assert broken.returncode == 1 and "exit code: 1" in output, output
+    assert rule in output and file in output, output
+
+
+def test_hook_files_pattern_and_changed_inputs_include_terraform():
+    import re
+
+    import yaml
+
+    from pipelint.runner import INPUT_SUFFIXES
+
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    pattern = re.compile(hook["files"])
+    for name in ("main.tf", "envs/prod/terraform.tfvars", "dev.auto.tfvars.json", "policy.json.tftpl",
+                 "tooling/pipeline.yaml", "pipelint.toml"):
+        assert pattern.search(name), name
+    for name in ("README.md", "main.go", "main.tf.bak"):
+        assert not pattern.search(name), name
+    assert {".tf", ".tfvars"} <= INPUT_SUFFIXES

@@ -1,7 +1,7 @@
 """Every rule fixture under fixtures/rules/<ID>/{pass,fail}/<case>/ is checked here.
 
-A case folder holds the inputs (templates, cdk.out, pipeline JSON, policies, a pipelint.toml deployment
-map) and ``expected.json``: the exact findings of the rule(s) it selects, as
+A case folder holds the inputs (templates, cdk.out, pipeline JSON, policies, a Terraform configuration
+(``*-tf`` cases) or plan (``*-plan``), a pipelint.toml deployment map) and ``expected.json``: the exact findings of the rule(s) it selects, as
 ``{"select": ["PL101"], "findings": [{"rule_id", "verdict", "severity", "path", "line", "resources"}]}``.
 A finding may add ``"says": ["...", ...]``: phrases its message or fix must contain (the layer that is
 missing, the quoted Deny, the statement to add). A ``pass`` case must list no failing finding. Adding a

@@ -1,8 +1,9 @@
 """Loaders: every input file into one :class:`~pipelint.model.World`.
 
 ``load_world`` walks the inputs, recognises each file by its content (CloudFormation template, pipeline
-JSON, policy file, pipelint snapshot, CDK cloud assembly), loads it, then links what refers across
-files. Loaders know file formats and nothing of rules.
+JSON, policy file, pipelint snapshot, CDK cloud assembly, Terraform plan JSON) and each folder of
+``.tf`` files as a Terraform module, loads them, then links what refers across files. Loaders know file
+formats and nothing of rules.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pipelint.model import Notice, Source, World
 from pipelint.values import Unknown
 
 TEXT_SUFFIXES = {".json", ".yaml", ".yml", ".template"}
+TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
 SKIP_DIRS = {"node_modules", "__pycache__", ".git", ".venv", "venv", ".terraform"}
 
 
@@ -27,9 +29,17 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def collect(inputs: Iterable[Path], world: World,
-            outputs: Mapping[tuple[int, int], str] | None = None) -> tuple[list[Path], list[Path]]:
-    """(files, cdk assemblies) below ``inputs``; symlinked folders are not followed (no loops).
+def _is_module(folder: Path) -> bool:
+    try:
+        return any(n.endswith(".tf") and (folder / n).is_file() for n in os.listdir(folder))
+    except OSError:
+        return False
+
+
+def collect(inputs: Iterable[Path], world: World, outputs: Mapping[tuple[int, int], str] | None = None
+            ) -> tuple[list[Path], list[Path], list[Path]]:
+    """(files, cdk assemblies, Terraform module folders) below ``inputs``; symlinked folders are not
+    followed (no loops). A ``.tf`` or ``.tfvars`` file stands for its folder.
 
     ``outputs``: the files the report goes to, by (device, inode), with what writes them (``--output``,
     standard output): never inputs. They are left out (see :func:`_refuse_input_as_output`)."""
@@ -37,6 +47,13 @@ def collect(inputs: Iterable[Path], world: World,
 
     files: dict[Path, Path] = {}
     assemblies: dict[Path, Path] = {}
+    modules: dict[Path, Path] = {}
+
+    def terraform(path: Path) -> None:
+        if _is_module(path.parent):
+            modules.setdefault(path.parent.resolve(), path.parent)
+        else:
+            world.notices.append(Notice(display_path(path), "a .tfvars file outside a folder of .tf files; skipped"))
     written: dict[Path, str] = {}
 
     def add(path: Path) -> None:
@@ -60,8 +77,8 @@ def collect(inputs: Iterable[Path], world: World,
             if cdk.is_assembly(given.parent):
                 # its manifest or one of its templates: the assembly gives the stacks their environments
                 assemblies.setdefault(given.parent.resolve(), given.parent)
-            elif given.suffix == ".tf":
-                world.notices.append(Notice(display_path(given), "Terraform is not an input yet; skipped"))
+            elif given.suffix == ".tf" or given.name.endswith(TFVARS_SUFFIXES):
+                terraform(given)
             else:
                 add(given)
             continue
@@ -74,13 +91,19 @@ def collect(inputs: Iterable[Path], world: World,
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
             for name in sorted(names):
                 path = here / name
-                if path.suffix == ".tf":
-                    world.notices.append(Notice(display_path(path), "Terraform is not an input yet; skipped"))
+                if (path.suffix == ".tf" or name.endswith(TFVARS_SUFFIXES)) and path.is_file():
+                    terraform(path)
                 elif path.suffix in TEXT_SUFFIXES and path.is_file():
                     add(path)
     for path, what in written.items():
         _refuse_input_as_output(path, what)
-    return list(files.values()), list(assemblies.values())
+    return list(files.values()), list(assemblies.values()), list(modules.values())
+
+
+def _is_plan(data: object) -> bool:
+    """``terraform show -json PLANFILE`` output (JSON Output Format: format_version, planned_values)."""
+    return isinstance(data, dict) and "format_version" in data and "terraform_version" in data and (
+        "planned_values" in data or "resource_changes" in data)
 
 
 def _refuse_input_as_output(path: Path, what: str) -> None:
@@ -111,7 +134,7 @@ def load_world(inputs: Iterable[Path], config: Config,
     from pipelint.loaders.linking import link
 
     world = World(org_id=config.org_id, our_accounts=tuple(config.accounts))
-    files, assemblies = collect(inputs, world, outputs)
+    files, assemblies, modules = collect(inputs, world, outputs)
     mapped = deployment_map.MapCheck(config)
     if config.organization or any("aws-managed" in entry for entry in config.policies):
         from pipelint.loaders import organizations
@@ -124,6 +147,7 @@ def load_world(inputs: Iterable[Path], config: Config,
                                           entry["targets"], Source(where, ("policies",)))
     exports = cloudformation.Exports()
     stacks = []
+    pending: list = []
     uids: dict[str, int] = {}
 
     def uid_for(path: Path, account: object, region: object) -> str:
@@ -141,10 +165,11 @@ def load_world(inputs: Iterable[Path], config: Config,
                                  "it is not a CloudFormation template (a JSON object)", 1, 1)
             world.files.append(document.path)
             mapped.declares(template, deployment_map.template(document.data)._replace(single=True))
-            parameters, physical_ids, ssm = {}, {}, config.ssm
+            parameters, physical_ids, ssm, imports = {}, {}, config.ssm, {}
             for spec in config.stacks_for(template)[:1]:
                 # the manifest gives the environment; the map adds what a cloud assembly cannot say
                 parameters, physical_ids, name = spec.parameters, spec.physical_ids, spec.stack_name or name
+                imports = spec.imports
                 ssm = config.ssm_for(spec)
                 for what, ours, theirs in (("account", account, spec.account), ("region", region, spec.region)):
                     if isinstance(ours, str) and theirs and theirs != ours:
@@ -153,10 +178,20 @@ def load_world(inputs: Iterable[Path], config: Config,
                 account = account if isinstance(account, str) else spec.account or account
                 region = region if isinstance(region, str) else spec.region or region
             stacks.append(cloudformation.make_stack(document, account, region, name, parameters, exports,
-                                                    uid_for(template, account, region), physical_ids, ssm))
+                                                    uid_for(template, account, region), physical_ids, ssm, imports))
+    read_by_terraform: set = set()
+    if modules:  # python-hcl2 is imported only when there is Terraform to read
+        from pipelint.loaders import terraform
+
+        read_by_terraform, declared = terraform.load(modules, config, world, pending, lambda p: display_path(p))
+        for folder, what in declared.items():
+            mapped.declares(folder, what)
     for path in files:
         if path.name == "manifest.json" and cdk.is_assembly(path.parent):
             continue
+        if path.resolve() in read_by_terraform:
+            mapped.read_as(path, "a file a Terraform configuration reads")
+            continue  # a policy file that a .tf file reads with file(): part of that configuration
         try:
             document = load_document(path, display=display_path(path))
         except EmptyInput as empty:  # e.g. `> out.json` inside the inputs: the shell made it, empty
@@ -178,7 +213,8 @@ def load_world(inputs: Iterable[Path], config: Config,
                 stacks.append(cloudformation.make_stack(document, spec.account or Unknown(
                     f"no account for {document.path} in the deployment map"), spec.region or Unknown(
                     f"no region for {document.path} in the deployment map"), name, spec.parameters, exports,
-                    uid_for(path, spec.account, spec.region), spec.physical_ids, config.ssm_for(spec)))
+                    uid_for(path, spec.account, spec.region), spec.physical_ids, config.ssm_for(spec),
+                    spec.imports))
         elif snapshot.is_snapshot(data):
             mapped.read_as(path, "a pipelint snapshot")
             snapshot.load(document, world)
@@ -186,6 +222,12 @@ def load_world(inputs: Iterable[Path], config: Config,
             mapped.read_as(path, "pipeline JSON")
             bindings = config.binding_for("pipelines", path)
             pipeline_json.load(document, world, bindings[0] if bindings else None)
+        elif _is_plan(data):
+            from pipelint.loaders.terraform import plan
+
+            specs = config.stacks_for(path)
+            mapped.declares(path, plan.declared(data))
+            plan.load(document, world, pending, specs[0] if specs else None)
         elif _organizations(data, path, config):
             from pipelint.loaders import organizations
 
@@ -200,7 +242,6 @@ def load_world(inputs: Iterable[Path], config: Config,
     mapped.check()  # before the stacks are resolved: a map entry that misses is bad input
     for stack in stacks:
         cloudformation.register_exports(stack, exports)
-    pending: list = []
     for stack in stacks:
         cloudformation.load_stack(stack, world, pending)
     link(world, pending)

@@ -24,7 +24,7 @@ from pipelint.loaders.intrinsics import Resolver, StackContext, TemplateError, r
 from pipelint.loaders.pipeline_shape import build_pipeline, text
 from pipelint.model import (Bucket, Connection, EventRule, Function, Key, ManagedPolicy, Notice, PolicyDoc,
                             Project, Queue, Role, Source, Suppression, Target, World)
-from pipelint.values import Unknown, find_unknown
+from pipelint.values import NOTHING_OFFLINE, Unknown, find_unknown
 
 PIPELINE = "AWS::CodePipeline::Pipeline"
 
@@ -103,24 +103,28 @@ class Exports:
         self.values[marker] = value
         return value
 
-    def scope(self, account: Any, region: Any) -> "ScopedExports":
-        return ScopedExports(self, account, region)
+    def scope(self, account: Any, region: Any, given: dict | None = None) -> "ScopedExports":
+        return ScopedExports(self, account, region, given)
 
 
 class ScopedExports(Mapping):
     """The exports one stack can import: ``Fn::ImportValue`` looks names up here."""
 
-    def __init__(self, exports: Exports, account: Any, region: Any) -> None:
+    def __init__(self, exports: Exports, account: Any, region: Any, given: dict | None = None) -> None:
         self.exports, self.account, self.region = exports, account, region
+        self.given = given or {}  # values the deployment map gives for exports of stacks not among the inputs
 
     def __getitem__(self, name: str) -> Any:
         owner = self.exports.owner(name, self.account, self.region)
         if owner is None:
+            if name in self.given:
+                return self.given[name]
             raise KeyError(name)
         return self.exports.value(*owner)
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self.exports.owner(name, self.account, self.region) is not None
+        return isinstance(name, str) and (name in self.given
+                                          or self.exports.owner(name, self.account, self.region) is not None)
 
     def __iter__(self):
         return iter(self.exports.owners)
@@ -130,12 +134,13 @@ class ScopedExports(Mapping):
 
 
 def make_stack(document: Document, account: Any, region: Any, name: Any, parameters: dict,
-               exports: Exports, uid: str, physical_ids: dict | None = None, ssm: dict | None = None) -> Stack:
+               exports: Exports, uid: str, physical_ids: dict | None = None, ssm: dict | None = None,
+               imports: dict | None = None) -> Stack:
     """One deployment of ``document``; ``ssm`` holds the SSM values its account and region give."""
     stack = Stack(document, uid, account, region, name, parameters, dict(physical_ids or {}))
     context = StackContext(
         account=account, region=region, partition=arns.partition_for_region(region),
-        stack_name=name, parameters=parameters, exports=exports.scope(account, region),
+        stack_name=name, parameters=parameters, exports=exports.scope(account, region, imports),
         ref=lambda logical: ref_value(stack, logical),
         get_att=lambda logical, attr: att_value(stack, logical, attr), ssm=dict(ssm or {}),
     )
@@ -202,6 +207,8 @@ NAME_PROPERTY = {
     "AWS::KMS::Alias": "AliasName",
     "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
     "AWS::SNS::Topic": "TopicName",
+    "AWS::CodeCommit::Repository": "RepositoryName",
+    "AWS::SSM::Parameter": "Name",
 }
 
 
@@ -242,6 +249,8 @@ def ref_value(stack: Stack, logical: str) -> Any:
         return queue_url(stack, physical_name(stack, logical))
     if kind == "AWS::IAM::ManagedPolicy":
         return att_value(stack, logical, "Arn")
+    if kind == "AWS::CodeCommit::Repository":
+        return placeholder(stack, logical)  # Ref gives the repository's generated id, not its name
     return physical_name(stack, logical)
 
 
@@ -292,8 +301,27 @@ def att_value(stack: Stack, logical: str, attr: str) -> Any:
         # CloudFormation creates connections PENDING; someone completes them in the console, later
         return Unknown(f"the status of connection {logical}: known only to the account (pipelint audit reads it)")
     elif kind == "AWS::CodePipeline::Pipeline" and attr == "Version":
-        return Unknown(f"the version of pipeline {logical} is known only after deployment")
-    return Unknown(f"attribute {attr} of {logical} ({kind or 'unknown type'}) is not modelled by pipelint")
+        return Unknown(f"the version of pipeline {logical} exists only once deployed: {NOTHING_OFFLINE} "
+                       "(pipelint audit reads the deployed pipeline)")
+    elif kind == "AWS::CodeCommit::Repository":
+        # CloudFormation resource reference, AWS::CodeCommit::Repository return values
+        if attr == "Name":
+            return name
+        if attr == "Arn":
+            return _arn(stack, "codecommit", name)
+        if attr in ("CloneUrlHttp", "CloneUrlSsh") and isinstance(name, str) and isinstance(stack.region, str):
+            scheme = "https" if attr == "CloneUrlHttp" else "ssh"
+            return f"{scheme}://git-codecommit.{stack.region}.amazonaws.com/v1/repos/{name}"
+    elif kind == "AWS::SSM::Parameter" and attr in ("Value", "Type"):
+        return _prop(stack, logical, attr)
+    elif kind == "AWS::IAM::Role" and attr == "RoleId":
+        return Unknown(f"the unique id of role {logical} exists only once deployed: {NOTHING_OFFLINE} "
+                       "(pipelint audit reads the role)")
+    if kind.startswith("Custom::") or kind in ("AWS::CloudFormation::CustomResource", "AWS::CloudFormation::Stack",
+                                               "AWS::Serverless::Application"):
+        return Unknown(f"attribute {attr} of {logical} ({kind}) is computed when the stack deploys: {NOTHING_OFFLINE}")
+    return Unknown(f"attribute {attr} of {logical} ({kind or 'unknown type'}) is not modelled by pipelint: "
+                   f"{NOTHING_OFFLINE}")
 
 
 # -- resources into the model ---------------------------------------------------------------------

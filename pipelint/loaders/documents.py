@@ -80,6 +80,7 @@ __all__ = [
     "SHORT_FORM_FUNCTIONS",
     "load_document",
     "parse_document",
+    "read_text",
 ]
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -259,6 +260,11 @@ def load_document(path: str | os.PathLike, *, display: str | None = None) -> Doc
     text = _decode(raw, name)
     kind = "json" if os.fspath(path).lower().endswith(".json") else None
     return parse_document(text, name, kind=kind)
+
+
+def read_text(path: str | os.PathLike, display: str) -> str:
+    """The UTF-8 text of ``path`` under the same limits as :func:`load_document` (size, encoding)."""
+    return _decode(_read_bytes(path, display), display)
 
 
 def parse_document(text: str, display: str, *, kind: str | None = None) -> Document:

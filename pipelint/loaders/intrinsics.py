@@ -584,7 +584,8 @@ class Resolver:
         exports = self.context.exports
         if name in exports:
             return exports[name]
-        return Unknown(f"no input stack exports {name!r}")
+        return Unknown(f"no input stack exports {name!r}: add the stack that exports it, or give its value in the "
+                       f"deployment map (imports = {{ \"{name}\" = \"...\" }} in this template's [[stacks]] entry)")
 
     def _fn_findinmap(self, argument: Any, path: tuple) -> Any:
         items = self._arguments(argument, path, "Fn::FindInMap", (3, 4))

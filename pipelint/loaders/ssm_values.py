@@ -29,13 +29,13 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from pipelint.values import Unknown
+from pipelint.values import NOTHING_OFFLINE, Unknown
 
 SSM_TYPE = "AWS::SSM::Parameter::Value<"
 REFERENCE = re.compile(r"\{\{resolve:([A-Za-z-]+):([^}]*)\}\}")
 _SECRETS = {"ssm-secure": "an SSM SecureString", "secretsmanager": "a Secrets Manager secret"}
-# the phrase pipelint.policy.unsettled_keys.NOTHING_OFFLINE: fix texts that carry it offer no input
-_NOTHING_OFFLINE = "nothing offline settles it"
+# the phrase pipelint.values.NOTHING_OFFLINE: fix texts that carry it offer no input
+_NOTHING_OFFLINE = NOTHING_OFFLINE
 
 
 def is_ssm_type(kind: str) -> bool:

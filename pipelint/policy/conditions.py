@@ -48,6 +48,20 @@ class AbsentOr:
         return f"AbsentOr({self.excluded!r})"
 
 
+class OneOf:
+    """A context value known to be one of ``values`` without knowing which (``note`` says why): a
+    condition is settled when every candidate gives the same answer. E.g. ``s3:TlsVersion``: AWS API
+    endpoints accept only TLS 1.2 and later, and the version the client negotiates is not known."""
+
+    __slots__ = ("values", "note")
+
+    def __init__(self, values, note: str) -> None:
+        self.values, self.note = tuple(values), note
+
+    def __repr__(self) -> str:
+        return f"OneOf({self.values!r})"
+
+
 class _Other:
     """Some present value that is none of ``excluded`` (one half of :class:`AbsentOr`)."""
 
@@ -115,6 +129,8 @@ def _scalar(v: Any) -> Any:
 def _norm_ctx_value(v: Any) -> Any:
     if v is ABSENT or isinstance(v, (Unknown, AbsentOr)):
         return v
+    if isinstance(v, OneOf):
+        return OneOf([_scalar(x) for x in v.values], v.note)
     if isinstance(v, (list, tuple, set, frozenset)):
         items = [_scalar(x) for x in v]
         for x in items:
@@ -179,7 +195,7 @@ def substitute(text: str, ctx: Context, enabled: bool, literal_wildcards: bool =
         else:
             key = inner.strip()
         found = ctx.lookup(key)
-        if found is _MISSING or isinstance(found, (Unknown, AbsentOr)):
+        if found is _MISSING or isinstance(found, (Unknown, AbsentOr, OneOf)):
             return VarResult(None, "unknown", f"value of policy variable ${{{key}}}" + (
                 f" ({found.reason})" if isinstance(found, Unknown) else ""))
         if isinstance(found, list):
@@ -376,6 +392,11 @@ def _evaluate_one(op: str, key: str, values: Any, ctx: Context, variables: bool)
     found = ctx.lookup(key)
     if found is _MISSING or isinstance(found, Unknown):
         return None, [key_unknown_reason(key, found)]
+    if isinstance(found, OneOf):
+        answers = [_evaluate_one(op, key, values, _Fixed(ctx, key, candidate), variables) for candidate in found.values]
+        if answers and answers[0][0] is not None and all(a[0] == answers[0][0] for a in answers):
+            return answers[0][0], []
+        return None, [f"value of condition key {key} (one of {', '.join(map(str, found.values))}: {found.note})"]
     if isinstance(found, AbsentOr):
         # settled only when both possibilities (absent; some other value) give the same answer
         absent, why = _evaluate_one(op, key, values, _Fixed(ctx, key, ABSENT), variables)

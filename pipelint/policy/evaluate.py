@@ -79,6 +79,15 @@ class _Layer:
 
 
 
+def _names_services(element: Any) -> list[str]:
+    """The service principals a Principal element names."""
+    if not isinstance(element, dict):
+        return []
+    services = element.get("Service")
+    services = [services] if isinstance(services, str) else services if isinstance(services, list) else []
+    return [s for s in services if isinstance(s, str)]
+
+
 def _dedupe_refs(refs: list[StatementRef]) -> list[StatementRef]:
     seen: set[tuple[int, int]] = set()
     out = []
@@ -272,6 +281,14 @@ def _eval_layer(
                 else:
                     pm = _NO_MATCH  # no Principal: names no one
                 if pm[EXACT] is False and pm[ROLE] is False and pm[ACCOUNT] is False:
+                    if effect == "Allow" and a is True and r is True and p.service is None \
+                            and "Principal" in stmt and _names_services(stmt["Principal"]):
+                        # a common misreading: a grant to the service that makes the call on the
+                        # role's behalf (codepipeline.amazonaws.com) does not cover the role itself
+                        layer.near_misses.append(
+                            f"{label} would allow it, but it names the service principal "
+                            f"{', '.join(_names_services(stmt['Principal']))}, and this request is made by "
+                            f"{_who(p)} (an AWS service acting with a role's credentials makes the role's request)")
                     continue
             else:
                 pm = _IDENTITY_MATCH

@@ -7,7 +7,7 @@ it or, for keys whose value only exists at request time, that nothing offline ca
 
 from __future__ import annotations
 
-NOTHING_OFFLINE = "nothing offline settles it"
+from pipelint.values import NOTHING_OFFLINE
 
 # (prefix of the lower-cased key, what settles it); the first match wins
 _NOTES: tuple[tuple[str, str], ...] = (
