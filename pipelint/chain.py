@@ -351,7 +351,7 @@ def _callback_links(world: World) -> Iterator[Link]:
 # -- PL306: EventBridge triggers ----------------------------------------------------------------------
 
 def _trigger_links(world: World) -> Iterator[Link]:
-    by_key = {p.key: p for p in world.pipelines}
+    by_key = {p.key: p for p in world.pipelines if isinstance(p.key, str)}  # odd inputs give odd keys
     for rule in world.event_rules:
         for target in rule.targets:
             if queries.is_pipeline_arn(target.arn) is not True:

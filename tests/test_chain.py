@@ -18,7 +18,7 @@ from conftest import FIXTURES
 
 CASES = sorted(p.parent for p in (FIXTURES / "rules").glob("PL3*/*/*/expected.json"))
 CASES += sorted(p.parent for p in (FIXTURES / "setups").glob("*/expected.json"))
-CASES += [FIXTURES / "example", FIXTURES / "graph" / "example-broken"]
+CASES += [FIXTURES / "example", FIXTURES / "example-terraform", FIXTURES / "graph" / "example-broken"]
 GRANT_RULES = tuple(chain.BUILDERS)
 
 
