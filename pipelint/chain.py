@@ -251,7 +251,9 @@ def _assume_links(world: World) -> Iterator[Link]:
     for pipeline in world.pipelines:
         for action in pipeline.actions:
             target = action.role_arn
-            if target is None or target == pipeline.role_arn:
+            # the pipeline's own role needs no assuming; two unknown ARNs that share a reason (a template
+            # not in the map) may still be two roles, so only a known ARN is skipped
+            if target is None or (isinstance(target, str) and target == pipeline.role_arn):
                 continue
             frm, to = role_node(pipeline.role_arn, "pipeline role"), role_node(target, "action role")
             common = dict(who="pipeline role", caller=pipeline.role_arn, pipeline=pipeline, action=action)

@@ -123,3 +123,18 @@ def test_broken_example_fails_on_one_link_with_its_deny():
     deny = [s for s in item.statements if s.effect == "Deny"]
     assert [(s.sid, s.where.file, s.where.line) for s in deny] == [
         ("KmsOnlyThroughS3InHomeRegion", "target/deploy-roles.yaml", 33)]
+
+
+def test_unknown_action_role_is_not_taken_for_the_pipeline_role(in_tmp):
+    """Without a deployment map the action roles and the pipeline role are unknown for the same reason;
+    that does not make them one role: PL303 stays unverified instead of skipping the check."""
+    import shutil
+
+    from pipelint import runner
+    from pipelint.config import Config
+
+    for part in ("tooling", "target"):
+        shutil.copytree(FIXTURES / "example" / part, in_tmp / part)
+    found = runner.check([in_tmp], Config(), select=["PL303"]).findings
+    assert sorted((f.verdict, f.source.path[-1]) for f in found) == [("unverified", 0), ("unverified", 1)]
+    assert all("tooling/pipeline.yaml is not in the deployment map" in f.settle for f in found)
