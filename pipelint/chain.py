@@ -264,7 +264,8 @@ def _assume_links(world: World) -> Iterator[Link]:
                 continue
             role = world.role(target)
             trust = role.trust if role is not None and role.trust is not None else grants.missing(
-                f"the trust policy of role {target}: {queries.settle_role(world, target)}")
+                queries.settle_role(world, target) if queries.is_cdk_bootstrap_role(target)
+                else f"the trust policy of role {target}: {queries.settle_role(world, target)}")
             yield Link(ASSUME, "PL303", action.source, frm, to, grants.Check(
                 principal=pipeline.role_arn, action="sts:AssumeRole", resource=target,
                 resource_account=arns.account_of(target), resource_policy=trust, kind="trust",

@@ -121,7 +121,7 @@ def run(world: World, check: Check) -> Result:
     identities = [] if check.service else identity_policies(world, role)
     if identities is None and isinstance(check.principal, str):
         why = queries.settle_role(world, check.principal)
-        identities = [Policy(Unknown(why), f"identity policies of {check.principal}")]
+        identities = [Policy(Unknown(why), why)]  # named by what settles it: that is all there is to say
     context = {**request_context.resource(world, check.resource_account), **(check.context or {})}
     request = Request(
         principal=principal(world, check.principal, check.service), action=check.action,
