@@ -8,6 +8,7 @@ other command) is typer's. Work runs inside :func:`pipelint.cli.guarded` (no tra
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -173,6 +174,75 @@ def _ask(question, default: str | None, why: str) -> str:
     except click.exceptions.Abort:
         raise UsageError("input ended before the last question; nothing written "
                          "(--no-input writes what can be inferred)") from None
+
+
+class GraphFormat(str, Enum):
+    mermaid = "mermaid"
+    markdown = "markdown"
+    dot = "dot"
+    html = "html"
+
+
+@app.command()
+def graph(
+    paths: Paths = None,
+    output_format: Annotated[Optional[GraphFormat], typer.Option(
+        "--format", "-f", help="mermaid (a flowchart), markdown (the flowchart in a ```mermaid fence, for a pull "
+                               "request), dot (Graphviz) or html (a self-contained report). Default: what the "
+                               "--output suffix says (.mmd .md .dot .html), else mermaid.", show_default=False)] = None,
+    pipeline: Annotated[Optional[str], typer.Option(
+        "--pipeline", "-p", help="Draw only this pipeline (its name), with its triggers.")] = None,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Draw the setup: accounts, regions, the pipeline and its actions, roles, buckets, keys and triggers, with
+    each access link coloured by its verdict (holds / fails / unverified)."""
+    from pipelint import runner
+    from pipelint.graph import command
+
+    def work():
+        cfg = runner.find_config(config, list(paths or []))
+        fmt = command.format_for(output_format.value if output_format else None, output)
+        runner.emit(command.make(list(paths or []), cfg, fmt, pipeline, output), output)
+
+    guarded(work)
+
+
+class TraceFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def trace(
+    pipeline: Annotated[str, typer.Argument(help="The pipeline: its name (or ARN).", show_default=False)],
+    paths: Paths = None,
+    action: Annotated[Optional[str], typer.Option(
+        "--action", "-a", help="Only this action (its name, or STAGE/NAME).")] = None,
+    output_format: Annotated[TraceFormat, typer.Option("--format", "-f", help="Output format.")] = TraceFormat.text,
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+    no_color: NoColorOpt = False,
+) -> None:
+    """Show the requests each action of PIPELINE makes at run time (assume, read, write, decrypt, encrypt, pass
+    role, ...), each with its verdict and the statements (file:line) that allow or deny it. Exit 1 when one fails."""
+    from pipelint import runner
+    from pipelint import trace as trace_module
+
+    def work():
+        cfg = runner.find_config(config, list(paths or []))
+        outcome = runner.check(list(paths or []), cfg, baseline=False, outputs=runner.report_files(output))
+        found = trace_module.find(outcome.world, pipeline)
+        data = trace_module.build(outcome.world, found, outcome.findings, action)
+        if output_format is TraceFormat.json:
+            runner.emit(trace_module.to_json(data), output)
+        elif output is None and sys.stdout.isatty() and not (no_color or os.environ.get("NO_COLOR")):
+            trace_module.render_text(data, colour=True, stream=sys.stdout)
+        else:
+            runner.emit(trace_module.render_text(data), output)
+        return 1 if trace_module.failing(data) else 0
+
+    raise typer.Exit(guarded(work))
 
 
 @app.command("rules")

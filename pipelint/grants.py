@@ -13,7 +13,7 @@ from typing import Any
 
 from pipelint import arns, queries, request_context
 from pipelint.model import PolicyDoc, Role, Source, World
-from pipelint.policy import Decision, Policy, Principal, Request, Result, evaluate
+from pipelint.policy import Decision, Policy, Principal, Request, Result, StatementRef, evaluate
 from pipelint.values import Unknown
 
 
@@ -121,7 +121,7 @@ def run(world: World, check: Check) -> Result:
     identities = [] if check.service else identity_policies(world, role)
     if identities is None and isinstance(check.principal, str):
         why = queries.settle_role(world, check.principal)
-        identities = [Policy(Unknown(why), f"identity policies of {check.principal}")]
+        identities = [Policy(Unknown(why), why)]  # named by what settles it: that is all there is to say
     context = {**request_context.resource(world, check.resource_account), **(check.context or {})}
     request = Request(
         principal=principal(world, check.principal, check.service), action=check.action,
@@ -213,17 +213,23 @@ def unknowns(result: Result) -> str:
     return "; ".join(result.unknowns) or "an input the evaluator could not see"
 
 
+def statement_source(ref: StatementRef) -> Source | None:
+    """Where a deciding statement is written (file and line), when its policy came from the inputs."""
+    doc = ref.policy.source
+    if not isinstance(doc, PolicyDoc) or ref.index < 0:
+        return None
+    if isinstance(doc.document, dict) and isinstance(doc.document.get("Statement"), list):
+        return doc.at("Statement", ref.index)
+    return doc.source
+
+
 def blame(world: World, result: Result, resource_doc: PolicyDoc | None, role_arn: Any, fallback: Source) -> Source:
     """Where to point: the Deny that decided; else the resource-side policy when it is the missing layer,
     else the role, else ``fallback``."""
     if result.decision is Decision.EXPLICIT_DENY and result.deciding:
-        ref = result.deciding[0]
-        doc = ref.policy.source
-        if isinstance(doc, PolicyDoc) and ref.index >= 0:
-            where = doc.at("Statement", ref.index) if isinstance(doc.document, dict) and isinstance(
-                doc.document.get("Statement"), list) else doc.source
-            if where is not None:
-                return where
+        where = statement_source(result.deciding[0])
+        if where is not None:
+            return where
     if result.resource is not None and result.resource is not Decision.ALLOWED and resource_doc is not None \
             and resource_doc.source is not None:
         return resource_doc.source

@@ -128,9 +128,14 @@ _CDK_BOOTSTRAP_ROLE = lazy(
     r"(?P<account>\d{12})-(?P<region>[a-z0-9-]+)$")
 
 
+def is_cdk_bootstrap_role(arn: Any) -> bool:
+    return bool(isinstance(arn, str) and _CDK_BOOTSTRAP_ROLE.match(arns.role_name(arn) or ""))
+
+
 def settle_role(world: World, arn: Any) -> str:
     """What input settles role ``arn`` that no input defines. A CDK bootstrap role is defined by the
-    bootstrap template, deployed once per environment: say exactly which entry to add."""
+    bootstrap template, deployed once per environment: say exactly which entry to add, in the same words
+    for every role of that environment (so the to-do list counts them as one input)."""
     name = arns.role_name(arn) if isinstance(arn, str) else None
     found = _CDK_BOOTSTRAP_ROLE.match(name or "")
     if found is None:
@@ -140,8 +145,9 @@ def settle_role(world: World, arn: Any) -> str:
     parameters = [f'TrustedAccounts = "{",".join(trusted) or "<the pipeline account>"}"']
     if qualifier != "hnb659fds":
         parameters.append(f'Qualifier = "{qualifier}"')
-    return (f"role {arn} is a CDK bootstrap role of environment aws://{account}/{region}: add the bootstrap template "
-            "(`cdk bootstrap --show-template > bootstrap-template.yaml`) with a [[stacks]] entry for that environment: "
+    return (f"the CDK bootstrap template of environment aws://{account}/{region}, which defines its "
+            f"cdk-{qualifier}-*-role-{account}-{region} roles: add it (`cdk bootstrap --show-template > "
+            "bootstrap-template.yaml`) with a [[stacks]] entry for that environment: "
             f'template = "bootstrap-template.yaml", account = "{account}", region = "{region}", '
             f"parameters = {{ {', '.join(parameters)} }} (the values you bootstrapped with: --trust, "
             "--trust-for-lookup, --cloudformation-execution-policies)")

@@ -40,42 +40,33 @@ artifact `BuildOutput`, stored under `release/BuildOutpu/`.
 
 from __future__ import annotations
 
-from pipelint import grants, request_context
-from pipelint.artifacts import accesses
+from pipelint import chain, grants
+from pipelint.chain import Link
 from pipelint.model import World
+from pipelint.policy import Result
 from pipelint.rule import Report, Rule
-from pipelint.values import Unknown
 
 RULE = Rule(id="PL301", name="artifact-bucket-grant", severity="error",
             summary="Bucket policy and role policy both let cross-account action roles read/write artifacts")
 
 
 def check(world: World, report: Report) -> None:
-    for pipeline in world.pipelines:
-        for action, access in accesses(world, pipeline):
-            if isinstance(access, Unknown):
-                report.unverified(action.source, f"whether action {action.label} of pipeline {pipeline.label} "
-                                  "may read and write its artifacts is not known", resources=[pipeline.key],
-                                  settle=access.reason)
-                continue
-            needs = [("s3:GetObject", artifact, False) for artifact in access.reads[:1]]
-            needs += [("s3:PutObject", artifact, True) for artifact in access.writes[:1]]
-            for s3_action, artifact, write in needs:
-                _one(world, report, access, s3_action, artifact, write)
+    chain.walk(world, report, chain.links(world, RULE.id), judge)
 
 
-def _one(world: World, report: Report, access, s3_action: str, artifact: str, write: bool) -> None:
-    action, pipeline = access.action, access.pipeline
-    bucket_policy = access.bucket.policy if access.bucket is not None else None
-    if access.bucket is None:
-        bucket_policy = grants.missing(f"the policy of bucket {access.bucket_name} (the bucket is not among the inputs)")
+def judge(world: World, report: Report, link: Link) -> Result | None:
+    """The finding of one link of the chain (see pipelint.chain): a read or a write of artifact objects."""
+    action, pipeline = link.action, link.pipeline
+    if link.check is None:
+        report.unverified(action.source, f"whether action {action.label} of pipeline {pipeline.label} "
+                          "may read and write its artifacts is not known", resources=[pipeline.key],
+                          settle=link.unknown)
+        return None
+    access, artifact, s3_action = link.access, link.artifact, link.check.action
     res = [pipeline.key, access.role_arn, f"arn:aws:s3:::{access.bucket_name}"]
     objects = f"arn:aws:s3:::{access.bucket_name}/*"
     needed = ["s3:GetObject*", "s3:PutObject"]
-    grants.judge(world, report, grants.Check(
-        principal=access.role_arn, action=s3_action, resource=access.object_arn(artifact),
-        resource_account=access.bucket_account, resource_policy=bucket_policy,
-        context=request_context.artifact_object(world, access.bucket_account, write, access.store.key_id)),
+    return grants.judge(world, report, link.check,
         what=f"across accounts, role {access.role_arn} ({action.label}) to {s3_action} artifact {artifact} "
              f"(objects {access.folder(artifact)}*) in bucket {access.bucket_name}",
         # a bucket with no policy at all: the fix goes on the bucket, so point there

@@ -39,11 +39,11 @@ and allow the same actions on the key's ARN in the role's own policy.
 
 from __future__ import annotations
 
-from pipelint import grants, queries, request_context
-from pipelint.artifacts import accesses
+from pipelint import chain, grants
+from pipelint.chain import Link
 from pipelint.model import World
+from pipelint.policy import Result
 from pipelint.rule import Report, Rule
-from pipelint.values import Unknown
 
 RULE = Rule(id="PL302", name="artifact-key-grant", severity="error",
             summary="Key policy and role policy both let every role that touches artifacts use the artifact key")
@@ -52,36 +52,28 @@ ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey
 
 
 def check(world: World, report: Report) -> None:
-    for pipeline in world.pipelines:
-        for action, access in accesses(world, pipeline, same_account=True):
-            if isinstance(access, Unknown):
-                report.unverified(action.source, f"whether the roles that read and write the artifacts of action "
-                                  f"{action.label} may use the artifact key is not known", resources=[pipeline.key],
-                                  settle=access.reason)
-                continue
-            if access.store.key_id is None:
-                continue  # PL101 reports the missing key
-            res = [pipeline.key, access.role_arn, str(access.store.key_id)]
-            if access.key is None or not isinstance(access.key.arn, str):
-                report.unverified(action.source, f"whether {access.who} {access.role_arn} ({action.label}) may use artifact "
-                                  f"key {access.store.key_id} is not known: no input defines that key",
-                                  resources=res, settle=queries.settle_key(world, access.store.key_id))
-                continue
-            needs = (["kms:Decrypt"] if access.reads else []) + (["kms:GenerateDataKey"] if access.writes else [])
-            for kms_action in needs:
-                if not _one(world, report, access, kms_action, res):
-                    break  # one finding per principal and key: the fix covers both calls
+    # one finding per principal and key: the fix covers both calls (the chain groups them)
+    chain.walk(world, report, chain.links(world, RULE.id), judge)
 
 
-def _one(world: World, report: Report, access, kms_action: str, res: list) -> bool:
-    key, action = access.key, access.action
-    policy = key.policy or grants.missing(f"the key policy of {key.arn} (not among the inputs)")
-    return grants.judge(world, report, grants.Check(
-        principal=access.role_arn, action=kms_action, resource=key.arn, resource_account=key.account,
-        resource_policy=policy, kind="kms",
-        context=request_context.artifact_key(world, key.account, access.region)),
+def judge(world: World, report: Report, link: Link) -> Result | None:
+    """The finding of one link of the chain (see pipelint.chain): a decrypt or encrypt with the artifact key."""
+    action, pipeline, access = link.action, link.pipeline, link.access
+    if access is None:
+        report.unverified(action.source, f"whether the roles that read and write the artifacts of action "
+                          f"{action.label} may use the artifact key is not known", resources=[pipeline.key],
+                          settle=link.unknown)
+        return None
+    res = [pipeline.key, access.role_arn, str(access.store.key_id)]
+    if link.check is None:
+        report.unverified(action.source, f"whether {access.who} {access.role_arn} ({action.label}) may use artifact "
+                          f"key {access.store.key_id} is not known: no input defines that key",
+                          resources=res, settle=link.unknown)
+        return None
+    key, kms_action = access.key, link.check.action
+    return grants.judge(world, report, link.check,
         what=(f"{'across accounts, ' if access.cross_account else ''}{access.who} {access.role_arn} ({action.label}) "
               f"to {kms_action} with artifact key {key.arn}"),
         at=action.source, resources=res, resource_word="key policy",
         resource_fix="key policy: " + grants.statement("PipelineArtifactKey", ACTIONS, "*", principal_arn=access.role_arn),
-        identity_fix=f"policy of role {access.role_arn}: " + grants.statement("PipelineArtifactKey", ACTIONS, key.arn)).allowed
+        identity_fix=f"policy of role {access.role_arn}: " + grants.statement("PipelineArtifactKey", ACTIONS, key.arn))

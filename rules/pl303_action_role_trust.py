@@ -34,38 +34,34 @@ and in the pipeline role's policy:
 
 from __future__ import annotations
 
-from pipelint import arns, grants, queries, request_context
+from pipelint import chain, grants
+from pipelint.chain import Link
 from pipelint.model import World
+from pipelint.policy import Result
 from pipelint.rule import Report, Rule
-from pipelint.values import Unknown
 
 RULE = Rule(id="PL303", name="action-role-trust", severity="error",
             summary="Action roles trust the pipeline role, and the pipeline role may assume them")
 
 
 def check(world: World, report: Report) -> None:
-    for pipeline in world.pipelines:
-        for action in pipeline.actions:
-            target = action.role_arn
-            if target is None or target == pipeline.role_arn:
-                continue
-            res = [pipeline.key, str(target)]
-            unknown = next((v for v in (target, pipeline.role_arn) if isinstance(v, Unknown)), None)
-            if unknown is not None or pipeline.role_arn is None:
-                report.unverified(action.source, f"whether pipeline {pipeline.label} may assume the role of action "
-                                  f"{action.label} is not known", resources=res,
-                                  settle=unknown.reason if unknown else "the pipeline's roleArn")
-                continue
-            role = world.role(target)
-            trust = role.trust if role is not None and role.trust is not None else grants.missing(
-                f"the trust policy of role {target}: {queries.settle_role(world, target)}")
-            grants.judge(world, report, grants.Check(
-                principal=pipeline.role_arn, action="sts:AssumeRole", resource=target,
-                resource_account=arns.account_of(target), resource_policy=trust, kind="trust",
-                context=request_context.assume_action_role(world, arns.account_of(target))),
-                what=f"pipeline role {pipeline.role_arn} to assume role {target} for action {action.label}",
-                at=action.source, resources=res, resource_word="trust policy",
-                resource_fix=f"trust policy of {target}: " + grants.statement(
-                    "TrustPipeline", ["sts:AssumeRole"], None, principal_arn=pipeline.role_arn),
-                identity_fix=f"policy of pipeline role {pipeline.role_arn}: " + grants.statement(
-                    "AssumeActionRole", ["sts:AssumeRole"], target))
+    chain.walk(world, report, chain.links(world, RULE.id), judge)
+
+
+def judge(world: World, report: Report, link: Link) -> Result | None:
+    """The finding of one link of the chain (see pipelint.chain): the pipeline role assuming an action role."""
+    pipeline, action = link.pipeline, link.action
+    target = action.role_arn
+    res = [pipeline.key, str(target)]
+    if link.check is None:
+        report.unverified(action.source, f"whether pipeline {pipeline.label} may assume the role of action "
+                          f"{action.label} is not known", resources=res,
+                          settle=link.unknown)
+        return None
+    return grants.judge(world, report, link.check,
+        what=f"pipeline role {pipeline.role_arn} to assume role {target} for action {action.label}",
+        at=action.source, resources=res, resource_word="trust policy",
+        resource_fix=f"trust policy of {target}: " + grants.statement(
+            "TrustPipeline", ["sts:AssumeRole"], None, principal_arn=pipeline.role_arn),
+        identity_fix=f"policy of pipeline role {pipeline.role_arn}: " + grants.statement(
+            "AssumeActionRole", ["sts:AssumeRole"], target))

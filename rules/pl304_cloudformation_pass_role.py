@@ -31,60 +31,59 @@ and in the execution role's trust policy:
 
 from __future__ import annotations
 
-from pipelint import arns, grants, queries, request_context
+from pipelint import arns, chain, grants
+from pipelint.chain import Link
 from pipelint.model import World
+from pipelint.policy import Result
 from pipelint.rule import Report, Rule
-from pipelint.values import Unknown
 
 RULE = Rule(id="PL304", name="cloudformation-pass-role", severity="error",
             summary="CloudFormation actions may pass their execution role, which trusts CloudFormation")
 
 
 def check(world: World, report: Report) -> None:
-    for pipeline in world.pipelines:
-        for action in pipeline.actions:
-            if action.provider != "CloudFormation" or "RoleArn" not in action.configuration:
-                continue
-            execution = action.configuration["RoleArn"]
-            passer = action.role_arn if action.role_arn is not None else pipeline.role_arn
-            res = [pipeline.key, str(passer), str(execution)]
-            unknown = next((v for v in (execution, passer) if isinstance(v, Unknown)), None)
-            if unknown is not None or passer is None:
-                report.unverified(action.source, f"whether action {action.label} may pass its CloudFormation "
-                                  "execution role is not known", resources=res,
-                                  settle=unknown.reason if unknown else "the pipeline's roleArn")
-                continue
-            _pass_role(world, report, action, passer, execution, res)
-            _trusts_cloudformation(world, report, action, execution, res)
+    chain.walk(world, report, chain.links(world, RULE.id), judge)
 
 
-def _pass_role(world, report, action, passer, execution, res) -> None:
-    if arns.account_of(passer) and arns.account_of(execution) and arns.account_of(passer) != arns.account_of(execution):
+def judge(world: World, report: Report, link: Link) -> Result | None:
+    """The finding of one link of the chain (see pipelint.chain): passing the execution role, or
+    CloudFormation assuming it."""
+    pipeline, action = link.pipeline, link.action
+    execution = action.configuration["RoleArn"]
+    passer = action.role_arn if action.role_arn is not None else pipeline.role_arn
+    res = [pipeline.key, str(passer), str(execution)]
+    if link.kind == chain.PASS_ROLE:
+        if link.unknown is not None:
+            report.unverified(action.source, f"whether action {action.label} may pass its CloudFormation "
+                              "execution role is not known", resources=res,
+                              settle=link.unknown)
+            return None
+        return _pass_role(world, report, link, action, passer, execution, res)
+    return _trusts_cloudformation(world, report, link, action, execution, res)
+
+
+def _pass_role(world, report, link, action, passer, execution, res) -> Result | None:
+    if link.broken is not None:
         report.fail(action.source, f"action {action.label} passes execution role {execution} from another account "
                     f"than its own role {passer}; iam:PassRole cannot cross accounts", resources=res,
                     fix=f"Use an execution role in account {arns.account_of(passer)}, or run the action with a role "
                         f"in account {arns.account_of(execution)}.")
-        return
-    grants.judge(world, report, grants.Check(principal=passer, action="iam:PassRole", resource=execution,
-                                             resource_account=arns.account_of(execution), resource_policy=None,
-                                             context=request_context.pass_role("cloudformation.amazonaws.com")),
+        return None
+    return grants.judge(world, report, link.check,
                  what=f"role {passer} (action {action.label}) to iam:PassRole execution role {execution}",
                  at=action.source, resources=res,
                  identity_fix=f"policy of role {passer}: " + grants.statement("PassExecutionRole", ["iam:PassRole"],
                                                                              execution))
 
 
-def _trusts_cloudformation(world, report, action, execution, res) -> None:
-    role = world.role(execution)
-    if role is None or role.trust is None:
+def _trusts_cloudformation(world, report, link, action, execution, res) -> Result | None:
+    if link.check is None:
         report.unverified(action.source, f"whether execution role {execution} trusts cloudformation.amazonaws.com "
                           "is not known: the role is not among the inputs", resources=res,
-                          settle=queries.settle_role(world, execution))
-        return
-    grants.judge(world, report, grants.Check(principal=None, service="cloudformation.amazonaws.com",
-                                             action="sts:AssumeRole", resource=execution,
-                                             resource_account=arns.account_of(execution), resource_policy=role.trust,
-                                             kind="trust"),
+                          settle=link.unknown)
+        return None
+    role = world.role(execution)
+    return grants.judge(world, report, link.check,
                  what=f"cloudformation.amazonaws.com to assume execution role {execution} (action {action.label})",
                  at=role.source, resources=res, resource_word="trust policy",
                  resource_fix="trust policy: " + grants.statement("TrustCloudFormation", ["sts:AssumeRole"], None,

@@ -51,66 +51,57 @@ Update pending connection).
 
 from __future__ import annotations
 
-from pipelint import arns, grants, queries
-from pipelint.model import Action, Pipeline, World
+from pipelint import chain, grants
+from pipelint.chain import Link
+from pipelint.model import Action, World
+from pipelint.policy import Result
 from pipelint.rule import Report, Rule
 from pipelint.values import Unknown, display
 
 RULE = Rule(id="PL307", name="source-connection", severity="error",
             summary="Source actions may use their CodeConnections connection, and it is AVAILABLE")
 
-PROVIDER = "CodeStarSourceConnection"
-SERVICES = ("codestar-connections", "codeconnections")
-# condition keys of UseConnection whose values the action's configuration gives (Service Authorization
-# Reference, AWS CodeConnections: codeconnections:FullRepositoryId / :BranchName)
-CONFIG_KEYS = {"FullRepositoryId": "FullRepositoryId", "BranchName": "BranchName"}
+PROVIDER = chain.CONNECTION_SOURCE
+SERVICES = chain.CONNECTION_SERVICES
 
 
 def check(world: World, report: Report) -> None:
-    for pipeline in world.pipelines:
-        for action in pipeline.actions:
-            if action.provider == PROVIDER:
-                _action(world, report, pipeline, action)
+    chain.walk(world, report, chain.links(world, RULE.id), judge)
 
 
-def _action(world: World, report: Report, pipeline: Pipeline, action: Action) -> None:
-    arn = action.configuration.get("ConnectionArn")
-    role = action.role_arn if action.role_arn is not None else pipeline.role_arn
+def judge(world: World, report: Report, link: Link) -> Result | None:
+    """The finding of one link of the chain (see pipelint.chain): a role using the source's connection; the
+    source action's own link also reports the connection's state."""
+    pipeline, action = link.pipeline, link.action
+    source = link.via or action
+    arn = source.configuration.get("ConnectionArn")
     res = [pipeline.key, str(arn) if isinstance(arn, str) else None]
     if not isinstance(arn, str):
         report.unverified(action.source, f"which connection source action {action.label} of pipeline "
                           f"{pipeline.label} uses is not known", resources=res,
-                          settle=arn.reason if isinstance(arn, Unknown) else "the action's ConnectionArn")
-        return
-    service = arns.service_of(arn)
-    if service not in SERVICES or not (arns.resource_of(arn) or "").startswith("connection/"):
+                          settle=link.unknown)
+        return None
+    if link.broken is not None:
         report.fail(action.source, f"ConnectionArn of source action {action.label} ({display(arn)}) is not the ARN of "
                     "a CodeConnections connection", resources=res,
                     fix="Set ConnectionArn to arn:aws:codeconnections:REGION:ACCOUNT:connection/ID (or the "
                         "arn:aws:codestar-connections:... ARN of an older connection).")
-        return
-    _state(world, report, action, arn, res)
-    context = {f"{service}:{key}": action.configuration[name] for name, key in CONFIG_KEYS.items()
-               if isinstance(action.configuration.get(name), str)}
-    connection = world.connections.get(arn)
-    if connection is not None and isinstance(connection.provider_type, str):
-        context[f"{service}:ProviderType"] = connection.provider_type
-    who = "action role" if action.role_arn is not None else "pipeline role"
-    _grant(world, report, action, role, who, service, arn, context, res)
-    if action.configuration.get("OutputArtifactFormat") == "CODEBUILD_CLONE_REF":
-        for consumer, project in _clone_builds(world, pipeline, action):
-            if project is None:
-                name = queries.project_name(consumer)
-                report.unverified(consumer.source, f"whether CodeBuild project {display(name)} (action {consumer.label}) "
-                                  f"may {service}:UseConnection to clone the repository is not known", resources=res,
-                                  settle=name.reason if isinstance(name, Unknown) else
-                                  f"the template or snapshot that defines CodeBuild project {name} and its service role")
-                continue
-            _grant(world, report, consumer, project.service_role, f"service role of CodeBuild project "
-                   f"{display(project.name)}", service, arn, context,
-                   [*res, str(project.arn) if isinstance(project.arn, str) else None],
-                   why=" (the source's OutputArtifactFormat is CODEBUILD_CLONE_REF: CodeBuild clones the repository "
-                       "through the connection)")
+        return None
+    service = chain.connection_service(arn)
+    if link.via is None:
+        _state(world, report, action, arn, res)
+        return _grant(world, report, link, action, link.who, service, arn, res)
+    project = link.project
+    if project is None:
+        name = action.configuration.get("ProjectName")
+        report.unverified(action.source, f"whether CodeBuild project {display(name)} (action {action.label}) "
+                          f"may {service}:UseConnection to clone the repository is not known", resources=res,
+                          settle=link.unknown)
+        return None
+    return _grant(world, report, link, action, link.who, service, arn,
+                  [*res, str(project.arn) if isinstance(project.arn, str) else None],
+                  why=" (the source's OutputArtifactFormat is CODEBUILD_CLONE_REF: CodeBuild clones the repository "
+                      "through the connection)")
 
 
 def _state(world: World, report: Report, action: Action, arn: str, res: list) -> None:
@@ -137,41 +128,20 @@ def _state(world: World, report: Report, action: Action, arn: str, res: list) ->
                         "create a new one and point ConnectionArn at it.")
 
 
-def _grant(world: World, report: Report, action: Action, role, who: str, service: str, arn: str, context: dict,
-           res: list, why: str = "") -> None:
+def _grant(world: World, report: Report, link: Link, action: Action, who: str, service: str, arn: str,
+           res: list, why: str = "") -> Result | None:
+    role = link.caller
     needed = f"{service}:UseConnection"
     resources = [*res, str(role) if isinstance(role, str) else None]
-    if not isinstance(role, str):
+    if link.check is None:
         report.unverified(action.source, f"whether the {who} of {action.label} may {needed} on {arn} is not known",
-                          resources=resources, settle=role.reason if isinstance(role, Unknown) else
-                          "the role that runs the action (the pipeline's roleArn)")
-        return
-    check = grants.Check(principal=role, action=needed, resource=arn, resource_account=arns.account_of(arn),
-                         resource_policy=None, context=context)
+                          resources=resources, settle=link.unknown)
+        return None
     what = f"{who} {role} ({action.label}) to {needed} on {arn}{why}"
     fix = f"policy of role {role}: " + grants.statement("UseSourceConnection", [needed], arn)
-    if grants.run(world, check).denied:
-        # AWS renamed the service (codestar-connections -> codeconnections, 2024) and keeps the actions of
-        # both prefixes available (DTConsole UG, "Connections rename"); aws-cdk grants
-        # codestar-connections:UseConnection on connections of either prefix. What must match the
-        # connection is the ARN the policy names, which the resource match below already requires.
-        other = next(s for s in SERVICES if s != service)
-        renamed = {key.replace(f"{service}:", f"{other}:"): value for key, value in context.items()}
-        if grants.run(world, grants.Check(**{**vars(check), "action": f"{other}:UseConnection",
-                                             "context": renamed})).allowed:
-            return
-    grants.judge(world, report, check, what=what, at=action.source, resources=resources,
+    result = chain.evaluate(world, link)  # either prefix's UseConnection will do (see pipelint.chain)
+    if result.allowed:
+        return result
+    return grants.judge(world, report, link.check, what=what, at=action.source, resources=resources,
                  resource_word="resource policy (connections have none: the role must be in the connection's account)",
                  identity_fix=fix)
-
-
-def _clone_builds(world: World, pipeline: Pipeline, source: Action):
-    """The CodeBuild actions that read ``source``'s output artifact, with their projects."""
-    outputs = {a for a in source.output_artifacts if isinstance(a, str)}
-    for action in pipeline.actions:
-        if action.provider != "CodeBuild" or not outputs.intersection(a for a in action.input_artifacts
-                                                                       if isinstance(a, str)):
-            continue
-        account = queries.action_account(pipeline, action)
-        yield action, queries.find_project(world, queries.project_name(action), account,
-                                           pipeline.action_region(action))

@@ -26,7 +26,11 @@ def test_only_the_bootstrap_roles_are_unverified(in_tmp):
     assert sorted({(f.rule_id, f.source.line) for f in unverified}) == [
         ("PL301", 457), ("PL301", 535), ("PL302", 457), ("PL302", 535), ("PL303", 457), ("PL303", 503),
         ("PL303", 535), ("PL303", 582), ("PL304", 457), ("PL304", 535)]
-    assert all("is a CDK bootstrap role of environment aws://" in f.settle for f in unverified)
+    assert all(f.settle.startswith("the CDK bootstrap template of environment aws://") for f in unverified)
+    # one input per environment, whatever role or policy of it a check needs
+    assert {f.settle.split(",")[0] for f in unverified} == {
+        "the CDK bootstrap template of environment aws://222222222222/us-east-1",
+        "the CDK bootstrap template of environment aws://333333333333/eu-west-1"}
     assert [f for f in found if f.verdict == "fail"] == []
 
 
@@ -34,8 +38,8 @@ def test_the_fix_names_the_stacks_entry(in_tmp):
     by_role = {}
     for finding in findings():
         if finding.verdict == "unverified":
-            for role in (DEV_DEPLOY, PROD_EXEC):
-                if f"role {role} is a CDK bootstrap role" in finding.settle:
+            for role, env in ((DEV_DEPLOY, "aws://222222222222/us-east-1"), (PROD_EXEC, "aws://333333333333/eu-west-1")):
+                if f"environment {env}," in finding.settle:
                     by_role.setdefault(role, finding.settle)
     assert ('template = "bootstrap-template.yaml", account = "222222222222", region = "us-east-1", '
             'parameters = { TrustedAccounts = "111111111111" }') in by_role[DEV_DEPLOY]

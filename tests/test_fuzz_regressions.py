@@ -252,3 +252,13 @@ def test_list_accounts_with_an_entry_that_is_not_an_object(in_tmp):
     (in_tmp / "accounts.json").write_text(json.dumps({"Accounts": [None, {"Id": "111111111111", "Status": "ACTIVE"}]}))
     outcome = runner.check([in_tmp], Config())
     assert outcome.world.organization.members == {"111111111111"}
+
+
+def test_pipeline_json_whose_arn_is_an_object(tmp_path):
+    """A get-pipeline output whose metadata.pipelineArn is an object (a CloudFormation Ref pasted in) gives
+    the pipeline an odd key; the chain's trigger links looked pipelines up by key and crashed."""
+    world = _world(tmp_path, {"pipeline.json": {
+        "pipeline": {"name": "app", "roleArn": "arn:aws:iam::111111111111:role/pipeline",
+                     "artifactStore": {"type": "S3", "location": "bucket"}, "stages": []},
+        "metadata": {"pipelineArn": {"Ref": "Pipeline"}}}})
+    assert [p.name for p in world.pipelines] == ["app"]

@@ -61,7 +61,8 @@ def _bucket_policy(world: World, name: Any, account: Any, policy: Any, source: S
         known.policy = policy
         return
     if not isinstance(name, str):
-        world.notices.append(Notice(source.file, f"the bucket of {policy.name} is not known ({name})"))
+        why = name.reason if isinstance(name, Unknown) else f"{name!r} is not a bucket name"
+        world.notices.append(Notice(source.file, f"the bucket of {policy.name} is not known: {why}"))
         return
     bucket = world.buckets.get(name)
     if bucket is None:

@@ -111,6 +111,20 @@ def _statements_of(text: Any, what: str) -> Any:
     return statements if isinstance(statements, list) else [statements]
 
 
+
+def _merged_documents(values: Any, keys: tuple, merged: list, address: str) -> list | Unknown:
+    """``merged`` with the statements of every document the arguments ``keys`` list merged in, in order."""
+    for key in keys:
+        documents = values.get(key)
+        if isinstance(documents, Unknown):
+            return documents
+        for text in (documents if isinstance(documents, list) else [documents] if documents is not None else []):
+            found = _statements_of(text, f"a {key} entry of {address}")
+            if isinstance(found, Unknown):
+                return found
+            merged = _merge(merged, found)
+    return merged
+
 def policy_document(rv: Any) -> Any:
     """The ``json`` of an ``aws_iam_policy_document`` data source."""
     values = rv.values()
@@ -123,26 +137,14 @@ def policy_document(rv: Any) -> Any:
         if isinstance(made, Unknown):
             return made
         statements.append(made)
-    merged: list = []
-    for key in ("source_policy_documents", "source_json"):
-        sources = values.get(key)
-        if isinstance(sources, Unknown):
-            return sources
-        for text in (sources if isinstance(sources, list) else [sources] if sources is not None else []):
-            found = _statements_of(text, f"a {key} entry of {rv.address}")
-            if isinstance(found, Unknown):
-                return found
-            merged = _merge(merged, found)
-    merged = _merge(merged, statements)
-    for key in ("override_policy_documents", "override_json"):
-        overrides = values.get(key)
-        if isinstance(overrides, Unknown):
-            return overrides
-        for text in (overrides if isinstance(overrides, list) else [overrides] if overrides is not None else []):
-            found = _statements_of(text, f"an {key} entry of {rv.address}")
-            if isinstance(found, Unknown):
-                return found
-            merged = _merge(merged, found)
+    # sources first, then the document's own statements, then overrides: a later Sid replaces an earlier one
+    merged = _merged_documents(values, ("source_policy_documents", "source_json"), [], rv.address)
+    if isinstance(merged, Unknown):
+        return merged
+    merged = _merged_documents(values, ("override_policy_documents", "override_json"), _merge(merged, statements),
+                               rv.address)
+    if isinstance(merged, Unknown):
+        return merged
     document = PosDict()
     document.pos = values.pos
     document["Version"] = values.get("version") or "2012-10-17"
