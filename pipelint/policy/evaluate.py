@@ -158,11 +158,12 @@ def _plain_actions(element: Any, action: str) -> Any:
     element holds no Unknown (so there is nothing to report): True or False; else ``_SLOW``.
 
     Remembered by content: the same action lists recur in every role of a setup."""
-    cls = element.__class__
-    if cls is str:
+    if isinstance(element, str):
         key = (element, action)
-    elif cls is list or cls is tuple:
+        is_str = True
+    elif isinstance(element, (list, tuple)):  # a template's values may be a list subclass (ResolvedList)
         key = (tuple(element), action)
+        is_str = False
     else:
         return _SLOW
     try:
@@ -171,7 +172,7 @@ def _plain_actions(element: Any, action: str) -> Any:
         return _SLOW
     if found is not None:
         return found
-    items = key[0] if cls is not str else key[:1]
+    items = key[:1] if is_str else key[0]
     if any(isinstance(v, Unknown) for v in items):
         return _SLOW
     found = any(isinstance(v, str) and (v == "*" or _action_match(v, action)) for v in items)
@@ -187,7 +188,7 @@ def _plain_resources(element: Any, resource: str, variables: bool) -> Any:
     ``_SLOW``."""
     if isinstance(element, str):
         items: Any = (element,)
-    elif element.__class__ is list or element.__class__ is tuple:
+    elif isinstance(element, (list, tuple)):
         items = element
     else:
         return _SLOW
