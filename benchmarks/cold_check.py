@@ -3,7 +3,7 @@
 Each run is a fresh process (cold imports, nothing cached in memory). Reports the median wall time of
 both tools over the same template files, the ratio, and pipelint's peak RSS.
 
-    python3 benchmarks/cold_check.py [--runs 7] [--pipelint /tmp/venv/bin/pipelint]
+    python3 benchmarks/cold_check.py [--runs 7] [--pipelint /tmp/venv/bin/pipelint] [--cfn-lint /tmp/cfn/bin/cfn-lint]
     python3 benchmarks/cold_check.py --runs 11 --pipelint /tmp/before/bin/pipelint /tmp/after/bin/pipelint
 
 Several ``--pipelint`` executables are measured side by side, runs interleaved with cfn-lint's, so that
@@ -53,6 +53,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--pipelint", nargs="+",
                         help="pipelint executables (default: the one on PATH), e.g. from clean venvs")
+    parser.add_argument("--cfn-lint", help="cfn-lint executable (default: the one on PATH), e.g. from a clean venv")
     parser.add_argument("--cold-cache", action="store_true", help="an empty user cache for every pipelint run")
     args = parser.parse_args()
     templates = sorted(str(p) for p in EXAMPLE.rglob("*.yaml"))
@@ -60,7 +61,7 @@ def main() -> None:
     commands = {(f"pipelint [{i + 1}]" if len(exes) > 1 else "pipelint"):
                 [exe or sys.executable, *([] if exe else ["-m", "pipelint"]), "check", str(EXAMPLE)]
                 for i, exe in enumerate(exes)}
-    cfn_lint = shutil.which("cfn-lint")
+    cfn_lint = args.cfn_lint or shutil.which("cfn-lint")
     if cfn_lint:
         commands["cfn-lint"] = [cfn_lint, *templates]
     results: dict[str, list[float]] = {name: [] for name in commands}

@@ -100,6 +100,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="generate the repository here and keep it")
     parser.add_argument("--pipelint", nargs="+", help="pipelint executables (default: the one on PATH)")
+    parser.add_argument("--cfn-lint", help="cfn-lint executable (default: the one on PATH)")
     args = parser.parse_args()
 
     repo = args.keep or Path(tempfile.mkdtemp(prefix="pipelint-bench-"))
@@ -129,7 +130,7 @@ def main() -> None:
     precommit = shutil.which("pre-commit")
     if precommit:
         commands["pre-commit run --all-files"] = [precommit, "run", "pipelint", "--all-files"]
-    cfn_lint = shutil.which("cfn-lint")
+    cfn_lint = args.cfn_lint or shutil.which("cfn-lint")
     if cfn_lint:
         commands["cfn-lint (50 files)"] = [cfn_lint, *names]
 
