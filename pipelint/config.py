@@ -61,10 +61,10 @@ class Config:
         return {**self.ssm, **spec.ssm} if spec is not None and spec.ssm else self.ssm
 
     def stacks_for(self, template: Path) -> list[StackSpec]:
-        return list(self._by_file("stacks", lambda s: s.template).get(template.resolve(), ()))
+        return list(self._by_file("stacks", lambda s: s.template).get(resolved(template), ()))
 
     def binding_for(self, table: str, file: Path) -> list[dict]:
-        return list(self._by_file(table, lambda entry: entry.get("file")).get(file.resolve(), ()))
+        return list(self._by_file(table, lambda entry: entry.get("file")).get(resolved(file), ()))
 
     def _by_file(self, table: str, file_of) -> dict:
         """``table``'s entries by the resolved path of their file, in order. Resolving every entry's path
@@ -77,7 +77,7 @@ class Config:
             for entry in entries:
                 file = file_of(entry)
                 if file is not None:
-                    index.setdefault(Path(file).resolve(), []).append(entry)
+                    index.setdefault(resolved(Path(file)), []).append(entry)
             cached = (entries, len(entries), index)
             self.__dict__[f"_by_file_{table}"] = cached
         return cached[2]
@@ -87,6 +87,24 @@ class Config:
         resolved = file.resolve()
         return next((entry for entry in self.organization.get("listings", [])
                      if entry["file"].resolve() == resolved), None)
+
+
+_RESOLVED: dict = {}
+
+
+def resolved(path: Path) -> Path:
+    """``path.resolve()``, asked of the file system once per run (see :func:`forget_resolved`): the
+    collector, the deployment-map check and the configuration ask it of every input, 326 realpath calls
+    for a 50-template repository."""
+    found = _RESOLVED.get(path)
+    if found is None:
+        found = _RESOLVED[path] = path.resolve()
+    return found
+
+
+def forget_resolved() -> None:
+    """A new run: links may have changed since the last one (an editor or a test running several)."""
+    _RESOLVED.clear()
 
 
 def find(start: Path) -> Path | None:

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from pipelint.config import Config
+from pipelint.config import Config, forget_resolved, resolved
 from pipelint.errors import EmptyInput, InputError, UsageError
 from pipelint.model import Notice, Source, World
 from pipelint.values import Unknown
@@ -63,7 +63,7 @@ def collect(inputs: Iterable[Path], world: World, outputs: Mapping[tuple[int, in
             if what is not None:
                 written.setdefault(path, what)
                 return
-        files.setdefault(path.resolve(), path)
+        files.setdefault(resolved(path), path)
 
     for given in inputs:
         if not given.exists():
@@ -133,6 +133,7 @@ def load_world(inputs: Iterable[Path], config: Config,
     from pipelint.loaders.documents import load_document
     from pipelint.loaders.linking import link
 
+    forget_resolved()
     world = World(org_id=config.org_id, our_accounts=tuple(config.accounts))
     files, assemblies, modules = collect(inputs, world, outputs)
     mapped = deployment_map.MapCheck(config)
@@ -189,7 +190,7 @@ def load_world(inputs: Iterable[Path], config: Config,
     for path in files:
         if path.name == "manifest.json" and cdk.is_assembly(path.parent):
             continue
-        if path.resolve() in read_by_terraform:
+        if resolved(path) in read_by_terraform:
             mapped.read_as(path, "a file a Terraform configuration reads")
             continue  # a policy file that a .tf file reads with file(): part of that configuration
         try:
