@@ -1,14 +1,21 @@
-"""`pipelint audit` of 50 pipelines over 3 accounts and 2 regions, on moto in server mode (127.0.0.1).
+"""`pipelint audit` of N pipelines over M accounts and 2 regions, on moto in server mode (127.0.0.1).
 
-The tooling account 111111111111 runs 25 pipelines in us-east-1 and 25 in eu-west-1; each has its own
-role, S3 source bucket, CodeBuild project (and build role), EventBridge rule with DLQ and trigger role;
-every fifth one also a Lambda invoke action; they deploy with CloudFormation into 222222222222 or
-333333333333 (alternately) through a shared deploy role and execution role there, with one artifact
-store (bucket + KMS key) per region. Reports the wall time of the collection and of the whole audit
-(collection + lint), and the API calls per pipeline, counted with botocore event hooks (``before-call``
-for calls, ``before-send`` for HTTP attempts, so retries would show).
+The tooling account 111111111111 runs the pipelines, half in us-east-1 and half in eu-west-1; each has
+its own role, S3 source bucket, CodeBuild project (and build role), EventBridge rule with DLQ and trigger
+role; every fifth one also a Lambda invoke action; they deploy with CloudFormation into the M - 1
+workload accounts in turn, through a deploy role and an execution role shared in each workload account,
+with one artifact store (bucket + KMS key) per region whose policies admit every workload account. The
+audit reads the tooling account and, following the pipelines' roles, every workload account: M accounts
+and 2 regions, read concurrently.
 
-    python3 benchmarks/audit_moto.py [--pipelines 50] [--workers 16] [--runs 3] [--latency-ms 0]
+Reports the wall time of the collection and of the whole audit (collection + lint), the API calls per
+pipeline (counted with botocore event hooks: ``before-call`` for calls, ``before-send`` for HTTP
+attempts, so retries would show), and how much of the collection's wall time a request was in flight
+(from ``before-call`` to ``after-call`` of each call, over all threads: the union of those intervals,
+and their sum, which divided by the wall time is the mean number of requests in flight).
+
+    python3 benchmarks/audit_moto.py [--pipelines 50] [--accounts 3] [--workers 16] [--runs 3] [--latency-ms 0]
+    python3 benchmarks/audit_moto.py --pipelines 500 --accounts 20 --runs 1
 
 moto answers in-process, sharing the GIL with the collector's threads, so with no added latency the
 wall time is moto's own CPU time per call, whatever the number of workers. ``--latency-ms N`` adds N ms
@@ -37,9 +44,15 @@ from test_live_support import (AUDITOR, EU, OTHER, TARGET, TOOLING, US, MotoServ
                                aws_environment, doc, login_tooling, project_key)
 
 
-def build(pipelines: int) -> World:
+def workload_accounts(accounts: int) -> list[str]:
+    """The M - 1 workload accounts (the first two are the test suite's own)."""
+    extra = [f"{444444444400 + i:012d}" for i in range(max(0, accounts - 3))]
+    return ([TARGET, OTHER] + extra)[:max(1, accounts - 1)]
+
+
+def build(pipelines: int, accounts: int = 3) -> World:
     world = World()
-    targets = [TARGET, OTHER]
+    targets = workload_accounts(accounts)
     from test_live_support import Defects
 
     for region in (US, EU):
@@ -51,7 +64,7 @@ def build(pipelines: int) -> World:
         archive.writestr("index.py", "def handler(event, context):\n    return None\n")
     for i in range(pipelines):
         region = US if i % 2 == 0 else EU
-        target = targets[(i // 2) % 2]
+        target = targets[(i // 2) % len(targets)]
         name = f"app{i:02d}"
         bucket = f"{name}-source-{TOOLING}"
         world.source_bucket(bucket, region)
@@ -103,9 +116,25 @@ def build(pipelines: int) -> World:
     return world
 
 
+def _union(spans: list) -> float:
+    """Total length of the union of (start, end) intervals."""
+    total, current_start, current_end = 0.0, None, None
+    for start, end in sorted(spans):
+        if current_end is None or start > current_end:
+            if current_end is not None:
+                total += current_end - current_start
+            current_start, current_end = start, end
+        else:
+            current_end = max(current_end, end)
+    if current_end is not None:
+        total += current_end - current_start
+    return total
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pipelines", type=int, default=50)
+    parser.add_argument("--accounts", type=int, default=3, help="accounts: the tooling account and M - 1 workload accounts")
     parser.add_argument("--workers", type=int, default=16)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--latency-ms", type=float, default=0.0, help="sleep added to every HTTP attempt")
@@ -118,18 +147,26 @@ def main() -> int:
     try:
         with aws_environment(server.endpoint):
             start = time.perf_counter()
-            build(args.pipelines)
+            build(args.pipelines, args.accounts)
             built = time.perf_counter() - start
             login_tooling()
-            collect_times, audit_times = [], []
+            collect_times, audit_times, in_flight, busy = [], [], [], []
             for _ in range(args.runs):
                 calls: Counter = Counter()
                 attempts = [0]
                 lock = threading.Lock()
+                local = threading.local()
+                spans: list = []  # (start, end) of every API call, all threads
 
                 def on_call(model=None, **_):
+                    local.start = time.perf_counter()
                     with lock:
                         calls[f"{model.service_model.service_name}:{model.name}"] += 1
+
+                def on_done(**_):
+                    end = time.perf_counter()
+                    with lock:
+                        spans.append((getattr(local, "start", end), end))
 
                 def on_send(**_):
                     with lock:
@@ -140,19 +177,26 @@ def main() -> int:
                 options = live.AuditOptions(regions=[US, EU], assume_role=AUDITOR, workers=args.workers)
                 begin = time.perf_counter()
                 outcome, snapshot = live.audit(options, Config(), hooks=[("before-call", on_call),
+                                                                         ("after-call", on_done),
+                                                                         ("after-call-error", on_done),
                                                                          ("before-send", on_send)])
                 audit_times.append(time.perf_counter() - begin)
                 collect_times.append(snapshot.seconds)
+                in_flight.append(_union(spans) / snapshot.seconds)
+                busy.append(sum(end - start for start, end in spans) / snapshot.seconds)
             audited = len(snapshot.pipelines())
             total = sum(calls.values())
             accounts = sorted({a for a, _ in snapshot.files})
             print(f"moto world: {args.pipelines} pipelines built in {built:.1f} s")
-            print(f"audited {audited} pipelines, {len(accounts)} accounts ({', '.join(accounts)}), regions {US} and "
+            shown = ", ".join(accounts[:3]) + (", ..." if len(accounts) > 3 else "")
+            print(f"audited {audited} pipelines, {len(accounts)} accounts ({shown}), regions {US} and "
                   f"{EU}, {args.workers} workers, {args.runs} run(s), {args.latency_ms:g} ms added per call")
             print(f"  collection wall time: median {statistics.median(collect_times):.2f} s "
                   f"(min {min(collect_times):.2f}, max {max(collect_times):.2f})")
             print(f"  audit wall time (collect + write + lint): median {statistics.median(audit_times):.2f} s")
             print(f"  API calls: {total} ({total / audited:.1f} per pipeline), HTTP attempts: {attempts[0]}")
+            print(f"  a request in flight {100 * statistics.median(in_flight):.0f}% of the collection's wall time; "
+                  f"requests in flight on average: {statistics.median(busy):.1f}")
             print(f"  findings: {len(outcome.findings)} "
                   f"({Counter(f.verdict for f in outcome.findings).most_common()}); "
                   f"unreadable: {len(snapshot.unreadable())}")

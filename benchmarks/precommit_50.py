@@ -11,7 +11,9 @@ Measured, each run a fresh process (cold imports; nothing in memory), interleave
 the same machine load, median of --runs:
 
 - ``hook, 1 changed file``: what the hook executes for a commit touching one template:
-  ``pipelint check --changed team07/target/deploy-roles.yaml`` (still lints all 50: cross-account);
+  ``pipelint check --changed team07/target/deploy-roles.yaml`` (still lints all 50: cross-account); the
+  template really changes before every such run (a comment line is added), so it is never in the user
+  cache of parsed templates, while the other 49 are;
 - ``hook, --all-files``: ``pipelint check --changed`` with all 50 files;
 - ``hook, fresh cache``: as the first, with an empty XDG_CACHE_HOME (pipelint remembers configurations
   that passed schema validation, skipping jsonschema's import next time);
@@ -19,6 +21,13 @@ the same machine load, median of --runs:
 - ``cfn-lint`` on the same 50 files (single-template checks only).
 
     python3 benchmarks/precommit_50.py [--runs 5] [--keep DIR]
+    python3 benchmarks/precommit_50.py --pipelint /tmp/before/bin/pipelint /tmp/after/bin/pipelint   # side by side
+
+With several ``--pipelint`` executables, the hook rows are measured for each (labelled by position), in
+the same interleaved runs; pre-commit itself runs the first.
+
+"fresh cache" empties the user cache before each run (pipelint remembers configurations that passed
+schema validation, and parsed templates and configurations: pipelint/loaders/parse_cache.py).
 """
 
 from __future__ import annotations
@@ -90,6 +99,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="generate the repository here and keep it")
+    parser.add_argument("--pipelint", nargs="+", help="pipelint executables (default: the one on PATH)")
+    parser.add_argument("--cfn-lint", help="cfn-lint executable (default: the one on PATH)")
     args = parser.parse_args()
 
     repo = args.keep or Path(tempfile.mkdtemp(prefix="pipelint-bench-"))
@@ -98,8 +109,9 @@ def main() -> None:
     repo.mkdir(parents=True, exist_ok=True)
     templates = generate(repo)
     assert len(templates) == 50, len(templates)
-    exe = shutil.which("pipelint")
-    pipelint = [exe] if exe else [sys.executable, "-m", "pipelint"]
+    exes = args.pipelint or [shutil.which("pipelint") or ""]
+    runs_of = [[exe] if exe else [sys.executable, "-m", "pipelint"] for exe in exes]
+    pipelint = runs_of[0]
     precommit_config(repo, pipelint)
     env = {**os.environ, **GIT_ENV, "NO_COLOR": "1", "PRE_COMMIT_COLOR": "never"}
     subprocess.run(["git", "init", "--quiet", "-b", "main"], cwd=repo, check=True, env=env)
@@ -107,26 +119,36 @@ def main() -> None:
     subprocess.run(["git", "commit", "--quiet", "-m", "50 templates"], cwd=repo, check=True, env=env)
 
     names = [str(t) for t in templates]
-    commands = {
-        "hook, 1 changed file": [*pipelint, "check", "--changed", "team07/target/deploy-roles.yaml"],
-        "hook, --all-files": [*pipelint, "check", "--changed", *names],
-        "hook, fresh cache": [*pipelint, "check", "--changed", "team07/target/deploy-roles.yaml"],
-    }
+    commands = {}
+    for n, run in enumerate(runs_of):
+        tag = f" [{n + 1}]" if len(runs_of) > 1 else ""
+        commands.update({
+            f"hook, 1 changed file{tag}": [*run, "check", "--changed", "team07/target/deploy-roles.yaml"],
+            f"hook, --all-files{tag}": [*run, "check", "--changed", *names],
+            f"hook, fresh cache{tag}": [*run, "check", "--changed", "team07/target/deploy-roles.yaml"],
+        })
     precommit = shutil.which("pre-commit")
     if precommit:
         commands["pre-commit run --all-files"] = [precommit, "run", "pipelint", "--all-files"]
-    cfn_lint = shutil.which("cfn-lint")
+    cfn_lint = args.cfn_lint or shutil.which("cfn-lint")
     if cfn_lint:
         commands["cfn-lint (50 files)"] = [cfn_lint, *names]
 
-    # one warm-up of pipelint so the validated-config cache exists for the "warm" rows
-    wall, code = timed(commands["hook, 1 changed file"], repo, env)
-    assert code == 0, f"pipelint exited {code} on the generated repository (expected a clean setup)"
+    # one warm-up of each pipelint so the user cache exists for the "warm" rows
+    for name, cmd in commands.items():
+        if name.startswith("hook, 1 changed file"):
+            wall, code = timed(cmd, repo, env)
+            assert code == 0, f"pipelint exited {code} on the generated repository (expected a clean setup)"
     results: dict[str, list[float]] = {name: [] for name in commands}
+    changed = repo / "team07" / "target" / "deploy-roles.yaml"
+    edits = 0
     for _ in range(args.runs):
         for name, cmd in commands.items():
+            if name.startswith("hook, 1 changed file"):
+                edits += 1  # a new content: this template was never parsed before
+                changed.write_text(changed.read_text() + f"# edit {edits}\n")
             run_env = env
-            if name == "hook, fresh cache":
+            if name.startswith("hook, fresh cache"):
                 run_env = {**env, "XDG_CACHE_HOME": tempfile.mkdtemp(prefix="pipelint-cache-")}
             wall, code = timed(cmd, repo, run_env)
             if name.startswith(("hook", "pre-commit")):
@@ -138,8 +160,10 @@ def main() -> None:
     for name, walls in results.items():
         print(f"  {name:<28} {statistics.median(walls):6.3f} s  ({min(walls):.3f}-{max(walls):.3f})")
     if cfn_lint:
-        ratio = statistics.median(results["cfn-lint (50 files)"]) / statistics.median(results["hook, 1 changed file"])
-        print(f"  cfn-lint / pipelint hook: {ratio:.1f}x")
+        for name in results:
+            if name.startswith("hook, 1 changed file"):
+                ratio = statistics.median(results["cfn-lint (50 files)"]) / statistics.median(results[name])
+                print(f"  cfn-lint / pipelint {name}: {ratio:.1f}x")
     if not args.keep:
         shutil.rmtree(repo, ignore_errors=True)
 

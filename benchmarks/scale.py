@@ -25,8 +25,13 @@ Usage::
     python3 benchmarks/scale.py                      # N = 100, 1,000, 10,000; M = 100; R = 2
     python3 benchmarks/scale.py --pipelines 1000 --accounts 20 --regions 3 --keep /tmp/world
     python3 benchmarks/scale.py --profile 10000      # cProfile of one in-process check, top 25
+    python3 benchmarks/scale.py --runs 3 --python /tmp/before/bin/python /tmp/after/bin/python   # side by side
 
-Targets (issue 6): 10,000 pipelines in under 30 s, t(10k)/t(1k) <= 11.
+With several ``--python`` interpreters (each with its own pipelint installed), every size is measured
+with each, runs interleaved so they see the same machine load; CPU time (user + system) is reported
+next to the wall time, as it moves less with the load of a shared machine.
+
+Targets (issue 15): 10,000 pipelines in at most 5 s and 250 MiB, t(10k)/t(1k) <= 10.
 """
 
 from __future__ import annotations
@@ -49,8 +54,12 @@ def account_id(i: int) -> str:
     return f"{100000000000 + i:012d}"
 
 
-def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
-    """Write the snapshot files of one world into ``folder``; return counts."""
+def generate(folder: Path, pipelines: int, accounts: int, regions: int, defects: bool = False) -> dict:
+    """Write the snapshot files of one world into ``folder``; return counts.
+
+    ``defects``: break one pipeline in ten, each tenth in its own way (see :func:`_defect`), and one
+    artifact key and one source bucket, so that the world has findings of most rules, failing and
+    unverified, for comparing two versions of pipelint (``benchmarks/compare.py``)."""
     assert accounts >= 2 and 1 <= regions <= len(REGIONS)
     tooling_count = max(1, accounts // 10)
     tooling = [account_id(i) for i in range(tooling_count)]
@@ -88,10 +97,12 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
                     {"Sid": "WorkloadAccountArtifacts", "Effect": "Allow", "Principal": {"AWS": roots},
                      "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
                      "Resource": f"arn:aws:s3:::{bucket(t, r)}/*"}]}})
-            add(t, r, "buckets", {"name": f"source-{t}-{r}", "account": t, "region": r, "versioning": "Enabled",
+            add(t, r, "buckets", {"name": f"source-{t}-{r}", "account": t, "region": r,
+                                  "versioning": "Suspended" if defects and t == tooling[0] else "Enabled",
                                   "encryption_key": None, "policy": None})
             add(t, r, "keys", {
                 "arn": key(t, r), "region": r, "aliases": ["alias/pipeline-artifacts"], "aws_managed": False,
+                **({"state": "Disabled"} if defects and t == tooling[-1] and r == region_names[-1] else {}),
                 "policy": {"Version": "2012-10-17", "Statement": [
                     {"Sid": "KeyAdministration", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{t}:root"},
                      "Action": "kms:*", "Resource": "*"},
@@ -124,6 +135,11 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
     for i in range(pipelines):
         t, home, target = tooling[i % len(tooling)], region_names[i % len(region_names)], targets[i % len(targets)]
         name = f"release-{i:05d}"
+        mine: list = []
+
+        def put(account: str, region: str, table: str, entry: dict) -> None:
+            mine.append((account, region, table, entry))
+
         pipeline_role = f"arn:aws:iam::{t}:role/{name}-pipeline"
         build_role = f"arn:aws:iam::{t}:role/{name}-build"
         deploy_role = f"arn:aws:iam::{target}:role/{name}-deploy"
@@ -131,7 +147,7 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
         project = f"arn:aws:codebuild:{home}:{t}:project/{name}-build"
         pipeline_arn = f"arn:aws:codepipeline:{home}:{t}:{name}"
         keys = [key(t, r) for r in region_names]
-        add(t, "global", "roles", {
+        put(t, "global", "roles", {
             "arn": pipeline_role,
             "trust": {"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Principal": {"Service": "codepipeline.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
@@ -146,7 +162,7 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
                 {"Sid": "Build", "Effect": "Allow", "Action": ["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
                  "Resource": project}]}},
             "managed_policy_arns": [], "permissions_boundary": None})
-        add(t, "global", "roles", {
+        put(t, "global", "roles", {
             "arn": build_role,
             "trust": {"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
@@ -158,7 +174,7 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
                 {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
                  "Resource": "*"}]}},
             "managed_policy_arns": [], "permissions_boundary": None})
-        add(target, "global", "roles", {
+        put(target, "global", "roles", {
             "arn": deploy_role,
             "trust": {"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Principal": {"AWS": pipeline_role}, "Action": "sts:AssumeRole"}]},
@@ -171,9 +187,9 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
                 {"Sid": "DeployStacks", "Effect": "Allow", "Action": "cloudformation:*", "Resource": "*"},
                 {"Sid": "PassExecutionRole", "Effect": "Allow", "Action": "iam:PassRole", "Resource": exec_role}]}},
             "managed_policy_arns": [], "permissions_boundary": None})
-        add(t, home, "projects", {"arn": project, "name": f"{name}-build", "service_role": build_role,
+        put(t, home, "projects", {"arn": project, "name": f"{name}-build", "service_role": build_role,
                                   "encryption_key": key(t, home)})
-        add(t, home, "event_rules", {"arn": f"arn:aws:events:{home}:{t}:rule/trigger-{name}", "targets": [
+        put(t, home, "event_rules", {"arn": f"arn:aws:events:{home}:{t}:rule/trigger-{name}", "targets": [
             {"id": "pipeline", "arn": pipeline_arn, "role_arn": f"arn:aws:iam::{t}:role/pipeline-trigger",
              "dlq_arn": f"arn:aws:sqs:{home}:{t}:trigger-dlq"}]})
         deploys = [{
@@ -182,7 +198,7 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
             "configuration": {"ActionMode": "CREATE_UPDATE", "StackName": "app", "Capabilities": "CAPABILITY_IAM",
                               "TemplatePath": "BuildOutput::template.yaml", "RoleArn": exec_role},
             "inputArtifacts": [{"name": "BuildOutput"}], "outputArtifacts": []} for r in region_names]
-        add(t, home, "pipelines", {"arn": pipeline_arn, "pipeline": {
+        put(t, home, "pipelines", {"arn": pipeline_arn, "pipeline": {
             "name": name, "roleArn": pipeline_role, "pipelineType": "V2", "version": 1,
             "artifactStores": {r: {"type": "S3", "location": bucket(t, r),
                                    "encryptionKey": {"id": key(t, r), "type": "KMS"}} for r in region_names},
@@ -200,14 +216,52 @@ def generate(folder: Path, pipelines: int, accounts: int, regions: int) -> dict:
                     "inputArtifacts": [{"name": "SourceOutput"}], "outputArtifacts": [{"name": "BuildOutput"}]}]},
                 {"name": "Deploy", "actions": deploys}]}})
 
+        if defects:
+            mine = _defect(i % 10, mine, t, home, target, name)
+        for entry in mine:
+            add(*entry)
+
     folder.mkdir(parents=True, exist_ok=True)
     for (account, region), doc in files.items():
         (folder / f"{account}-{region}.json").write_text(json.dumps(doc, indent=1))
     return {"files": len(files), "bytes": sum(p.stat().st_size for p in folder.glob("*.json"))}
 
 
-def timed(cmd: list[str], cwd: Path) -> tuple[float, int, int, str]:
-    """(wall seconds, exit code, peak RSS of the child in KiB, last line of stdout)."""
+def _defect(kind: int, entries: list, t: str, home: str, target: str, name: str) -> list:
+    """Break pipeline ``name`` in way ``kind`` (0: not at all); return its snapshot entries."""
+    def role(suffix: str) -> dict:
+        return next(e for _, _, table, e in entries if table == "roles" and e["arn"].endswith(f"{name}-{suffix}"))
+
+    def statements(entry: dict) -> list:
+        return next(iter(entry["inline_policies"].values()))["Statement"]
+
+    if kind == 1:  # the deploy role trusts another pipeline's role: PL303 fails
+        role("deploy")["trust"]["Statement"][0]["Principal"] = {"AWS": f"arn:aws:iam::{t}:role/{name}-other"}
+    elif kind == 2:  # the build role may not use the artifact key: PL302 fails
+        del statements(role("build"))[1]
+    elif kind == 3:  # the deploy role has a boundary no input holds: unverified
+        role("deploy")["permissions_boundary"] = f"arn:aws:iam::{target}:policy/boundary"
+    elif kind == 4:  # the pipeline role may assume the deploy role only from a network: unverified
+        statements(role("pipeline"))[2]["Condition"] = {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}
+    elif kind == 5:  # the deploy role is not among the inputs: unverified
+        entries = [e for e in entries if not (e[2] == "roles" and e[3]["arn"].endswith(f"{name}-deploy"))]
+    elif kind == 6:  # the deploy role denies itself reads: PL301 fails on an explicit Deny
+        statements(role("deploy")).append({"Sid": "NoReads", "Effect": "Deny", "Action": "s3:GetObject*",
+                                           "Resource": "*"})
+    elif kind == 7:  # the trigger has no dead-letter queue: PL202
+        next(e for _, _, table, e in entries if table == "event_rules")["targets"][0]["dlq_arn"] = None
+    elif kind == 8:  # a misspelt action: PL402 warns, and the deploy role cannot decrypt (PL302)
+        statements(role("deploy"))[1]["Action"] = ["kms:Decrpyt", "kms:DescribeKey", "kms:Encrypt",
+                                                   "kms:GenerateDataKey*"]
+    elif kind == 9:  # a condition on the role's tags that its tags settle: still allowed
+        deploy = role("deploy")
+        deploy["tags"] = {"team": "release"}
+        statements(deploy)[0]["Condition"] = {"StringEquals": {"aws:PrincipalTag/team": "release"}}
+    return entries
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, int, int, str, float]:
+    """(wall seconds, exit code, peak RSS of the child in KiB, last line of stdout, CPU seconds)."""
     start = time.perf_counter()
     out_r, out_w = os.pipe()
     pid = os.fork()
@@ -225,7 +279,8 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, int, int, str]:
     os.close(out_r)
     _, status, usage = os.wait4(pid, 0)
     text = b"".join(chunks).decode("utf-8", "replace").strip().splitlines()
-    return time.perf_counter() - start, os.waitstatus_to_exitcode(status), usage.ru_maxrss, (text or [""])[-1]
+    return (time.perf_counter() - start, os.waitstatus_to_exitcode(status), usage.ru_maxrss, (text or [""])[-1],
+            usage.ru_utime + usage.ru_stime)
 
 
 def profile(folder: Path) -> None:
@@ -254,34 +309,48 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="runs per size (the median is reported)")
     parser.add_argument("--keep", type=Path, help="write the worlds under this folder and keep them")
     parser.add_argument("--profile", type=int, metavar="N", help="cProfile one in-process check of N pipelines")
+    parser.add_argument("--defects", action="store_true", help="break one pipeline in ten (see _defect)")
+    parser.add_argument("--python", nargs="+", help="interpreters to compare (default: this one)")
     args = parser.parse_args()
 
     base = args.keep or Path(tempfile.mkdtemp(prefix="pipelint-scale-"))
     try:
         if args.profile:
             folder = base / f"world-{args.profile}"
-            generate(folder, args.profile, args.accounts, args.regions)
+            generate(folder, args.profile, args.accounts, args.regions, args.defects)
             profile(folder)
             return
-        times: dict[int, float] = {}
+        pythons = args.python or [sys.executable]
+        times: dict[tuple[int, int], float] = {}
         print(f"M = {args.accounts} accounts, R = {args.regions} regions; cold `python -m pipelint check` "
-              f"(snapshot folders)")
-        print(f"{'N':>7} {'files':>6} {'MiB in':>7} {'wall s':>7} {'peak RSS MiB':>13} {'exit':>5}  summary")
+              f"(snapshot folders), median of {args.runs} run(s)")
+        for i, python in enumerate(pythons, start=1):
+            print(f"  [{i}] {python}")
+        print(f"{'N':>7} {'py':>3} {'files':>6} {'MiB in':>7} {'wall s':>7} {'CPU s':>7} {'peak RSS MiB':>13} {'exit':>5}"
+              "  summary")
         for n in args.pipelines:
             folder = base / f"world-{n}"
             if folder.exists():
                 shutil.rmtree(folder)
-            counts = generate(folder, n, args.accounts, args.regions)
-            runs = [timed([sys.executable, "-m", "pipelint", "check", folder.name], cwd=base)
-                    for _ in range(args.runs)]
-            runs.sort()
-            wall, code, rss, last = runs[len(runs) // 2]
-            times[n] = wall
-            print(f"{n:>7} {counts['files']:>6} {counts['bytes'] / 2**20:>7.1f} {wall:>7.2f} {rss / 1024:>13.1f} "
-                  f"{code:>5}  {last}", flush=True)
-        if 1000 in times and 10000 in times:
-            ratio = times[10000] / times[1000]
-            print(f"t(10k)/t(1k) = {ratio:.2f} (target <= 11); t(10k) = {times[10000]:.1f} s (target < 30 s)")
+            counts = generate(folder, n, args.accounts, args.regions, args.defects)
+            runs: dict[int, list] = {i: [] for i in range(len(pythons))}
+            for _ in range(args.runs):
+                for i, python in enumerate(pythons):
+                    runs[i].append(timed([python, "-m", "pipelint", "check", folder.name], cwd=base))
+            for i in range(len(pythons)):
+                ordered = sorted(runs[i])
+                wall, code, rss, last, _ = ordered[len(ordered) // 2]
+                cpu = sorted(r[4] for r in runs[i])[len(ordered) // 2]
+                times[(i, n)] = wall
+                print(f"{n:>7} {i + 1:>3} {counts['files']:>6} {counts['bytes'] / 2**20:>7.1f} {wall:>7.2f} {cpu:>7.2f} "
+                      f"{rss / 1024:>13.1f} {code:>5}  {last}", flush=True)
+            if not args.keep:
+                shutil.rmtree(folder)
+        for i in range(len(pythons)):
+            if (i, 1000) in times and (i, 10000) in times:
+                ratio = times[(i, 10000)] / times[(i, 1000)]
+                print(f"[{i + 1}] t(10k)/t(1k) = {ratio:.2f} (target <= 10); t(10k) = {times[(i, 10000)]:.1f} s "
+                      "(target <= 5 s)")
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)

@@ -7,11 +7,11 @@ too much for a pre-commit hook; the few splits needed here are the documented AR
 
 from __future__ import annotations
 
-import re
 
+from pipelint.lazy_re import lazy
 from pipelint.values import Unknown
 
-ACCOUNT_RE = re.compile(r"^\d{12}$")
+ACCOUNT_RE = lazy(r"^\d{12}$")
 
 
 def partition_for_region(region: object) -> str | Unknown:
@@ -35,8 +35,21 @@ def split(arn: object) -> list[str] | None:
 
 
 def account_of(arn: object) -> str | None:
-    parts = split(arn)
-    return parts[4] if parts and ACCOUNT_RE.match(parts[4]) else None
+    if arn.__class__ is not str:
+        parts = split(arn)
+        return parts[4] if parts and ACCOUNT_RE.match(parts[4]) else None
+    found = _ACCOUNTS.get(arn, _NOT_YET)
+    if found is _NOT_YET:  # asked for the same few thousand ARNs over and over: remembered
+        parts = split(arn)
+        found = parts[4] if parts and ACCOUNT_RE.match(parts[4]) else None
+        if len(_ACCOUNTS) >= 8192:
+            _ACCOUNTS.clear()
+        _ACCOUNTS[arn] = found
+    return found
+
+
+_ACCOUNTS: dict = {}
+_NOT_YET = object()
 
 
 def region_of(arn: object) -> str | None:

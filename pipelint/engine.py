@@ -15,6 +15,8 @@ from pipelint.rule import Report, Rule
 
 @dataclass(frozen=True)
 class LoadedRule:
+    """A rule module found in ``pipelint.rules``: its metadata and the module."""
+
     rule: Rule
     module: ModuleType
 

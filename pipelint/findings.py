@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 from pipelint.model import Source
@@ -18,6 +17,8 @@ def severity_rank(severity: str) -> int:
 
 @dataclass
 class Finding:
+    """One finding: a rule's verdict on a resource, where it is written and how to fix it."""
+
     rule_id: str
     message: str
     source: Source
@@ -37,7 +38,9 @@ class Finding:
             [self.rule_id, ",".join(map(str, self.resources)), self.source.file,
              "/".join(map(str, self.source.path)), self.message]
         )
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
+        from pipelint.user_cache import digest  # SHA-256 without importing OpenSSL's hashlib
+
+        return digest(text.encode())[:32]
 
     def sort_key(self) -> tuple:
         return (self.source.file, self.source.line or 0, self.source.column or 0, self.rule_id, self.message)

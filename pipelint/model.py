@@ -15,9 +15,11 @@ from pipelint.values import Unknown
 MaybeStr = "str | Unknown | None"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
-    """Where a resource or value came from: a file, a logical path inside it, and its line/column."""
+    """Where a resource or value came from: a file, a logical path inside it, and its line/column.
+
+    Slotted: a world of thousands of pipelines has hundreds of thousands of them."""
 
     file: str
     path: tuple = ()
@@ -46,6 +48,8 @@ class PolicyDoc:
 
 @dataclass
 class ArtifactStore:
+    """An artifact store of a pipeline: bucket and encryption key, for one region or all."""
+
     region: str | Unknown | None  # None: the pipeline's single `artifactStore`
     bucket: str | Unknown | None
     key_id: str | Unknown | None  # encryptionKey.id as written; None: no key (AWS-managed aws/s3)
@@ -55,6 +59,8 @@ class ArtifactStore:
 
 @dataclass
 class Action:
+    """One action of a pipeline stage."""
+
     stage: str
     name: str
     category: str | Unknown
@@ -75,6 +81,8 @@ class Action:
 
 @dataclass
 class Pipeline:
+    """A CodePipeline pipeline with its actions and artifact stores."""
+
     key: str  # ARN when known, else a symbolic id
     name: str | Unknown
     account: str | Unknown
@@ -103,6 +111,8 @@ class Pipeline:
 
 @dataclass
 class Bucket:
+    """An S3 bucket."""
+
     key: str
     name: str | Unknown
     account: str | Unknown
@@ -116,6 +126,8 @@ class Bucket:
 
 @dataclass
 class Key:
+    """A KMS key."""
+
     key: str  # key ARN (possibly with a placeholder key id)
     arn: str | Unknown
     key_id: str | Unknown
@@ -133,6 +145,8 @@ class Key:
 
 @dataclass
 class Role:
+    """An IAM role with its trust and identity policies."""
+
     key: str
     arn: str | Unknown
     name: str | Unknown
@@ -155,6 +169,8 @@ class Role:
 
 @dataclass
 class ManagedPolicy:
+    """A customer-managed (or snapshot-recorded) IAM managed policy."""
+
     key: str
     arn: str | Unknown
     document: PolicyDoc
@@ -163,6 +179,8 @@ class ManagedPolicy:
 
 @dataclass
 class Queue:
+    """An SQS queue (an EventBridge dead-letter queue)."""
+
     key: str
     arn: str | Unknown
     url: str | Unknown
@@ -175,6 +193,8 @@ class Queue:
 
 @dataclass
 class Function:
+    """A Lambda function (of an invoke action)."""
+
     key: str
     arn: str | Unknown
     name: str | Unknown
@@ -186,6 +206,8 @@ class Function:
 
 @dataclass
 class Project:
+    """A CodeBuild project."""
+
     key: str
     arn: str | Unknown
     name: str | Unknown
@@ -213,6 +235,8 @@ class Connection:
 
 @dataclass
 class Target:
+    """A target of an EventBridge rule."""
+
     id: str | Unknown
     arn: str | Unknown
     role_arn: str | Unknown | None
@@ -222,6 +246,8 @@ class Target:
 
 @dataclass
 class EventRule:
+    """An EventBridge rule that starts pipelines."""
+
     key: str
     arn: str | Unknown
     name: str | Unknown
@@ -314,6 +340,8 @@ class Suppression:
 
 @dataclass
 class World:
+    """Every resource of the inputs, merged, with the notices and files of the run."""
+
     pipelines: list = field(default_factory=list)
     buckets: dict = field(default_factory=dict)  # key -> Bucket (key: bucket name when known)
     keys: dict = field(default_factory=dict)  # key -> Key

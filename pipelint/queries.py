@@ -3,10 +3,10 @@ a region, which key a store names. Answers are True/False or an Unknown that say
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pipelint import arns
+from pipelint.lazy_re import lazy
 from pipelint.model import Action, ArtifactStore, Key, Pipeline, World
 from pipelint.values import Unknown, generated_logical
 
@@ -123,7 +123,7 @@ def is_pipeline_arn(value: Any) -> bool | None:
 
 
 # CDK bootstrap roles (aws-cdk's bootstrap template names them cdk-<qualifier>-<kind>-<account>-<region>)
-_CDK_BOOTSTRAP_ROLE = re.compile(
+_CDK_BOOTSTRAP_ROLE = lazy(
     r"^cdk-(?P<qualifier>[a-z0-9]+)-(?P<kind>deploy|cfn-exec|file-publishing|image-publishing|lookup)-role-"
     r"(?P<account>\d{12})-(?P<region>[a-z0-9-]+)$")
 

@@ -51,6 +51,21 @@ def organization_of(world: World, account: Any) -> str | Unknown | None:
     naming what would settle it; None when the account itself is not known."""
     if not isinstance(account, str):
         return None
+    # asked for every check: answered once per account (and again if the organization's facts change)
+    cache = world.__dict__.get("_organization_of")
+    if cache is None or cache[0] is not world.org_id or cache[1] is not world.our_accounts:
+        cache = world.__dict__["_organization_of"] = (world.org_id, world.our_accounts, {})
+    known = cache[2]
+    found = known.get(account, _NOT_YET)
+    if found is _NOT_YET:
+        found = known[account] = _organization_of(world, account)
+    return found
+
+
+_NOT_YET = object()
+
+
+def _organization_of(world: World, account: str) -> str | Unknown:
     if world.org_id and account in world.our_accounts:
         return world.org_id
     if world.org_id:

@@ -23,6 +23,8 @@ def _ids(resources) -> list[str]:
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule's metadata; the module's docstring is its documentation."""
+
     id: str  # "PL" + three digits, selectable by prefix
     name: str  # kebab-case
     severity: str  # default severity of a failing finding: "error" or "warning"

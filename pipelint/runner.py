@@ -16,16 +16,19 @@ from pipelint import engine
 from pipelint.config import Config
 from pipelint.errors import UsageError
 from pipelint.findings import Finding, severity_rank
+from pipelint.lazy_re import lazy
 from pipelint.model import Notice, World
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
 # what the pre-commit hook passes (see .pre-commit-hooks.yaml); the rest of a change cannot matter
 INPUT_SUFFIXES = {".json", ".yaml", ".yml", ".template", ".tf", ".tfvars"}
-SELECTOR = re.compile(r"^PL[0-9]{0,3}$", re.IGNORECASE)
+SELECTOR = lazy(r"^PL[0-9]{0,3}$", re.IGNORECASE)
 
 
 @dataclass
 class Outcome:
+    """What a check found, with the world it looked at and how to present it."""
+
     world: World
     findings: list = field(default_factory=list)  # every finding, suppressed ones marked
     config: Config = field(default_factory=Config)

@@ -26,6 +26,7 @@ from typing import Iterable
 
 from pipelint.config import Config
 from pipelint.findings import Finding
+from pipelint.lazy_re import lazy
 from pipelint.model import Source, Suppression, World
 from pipelint.rule import Report
 
@@ -51,6 +52,8 @@ class Entry:
 
 @dataclass
 class Applied:
+    """Suppressions applied: the entries, how each suppressed finding was suppressed, the PL9xx findings."""
+
     entries: list = field(default_factory=list)  # Entry
     kinds: dict = field(default_factory=dict)  # id(finding) -> IN_SOURCE / EXTERNAL
     meta: list = field(default_factory=list)  # the PL9xx findings
@@ -91,7 +94,7 @@ def from_config(cfg: Config) -> list[Suppression]:
     return found
 
 
-_HEADER = re.compile(r"^[ \t]*\[\[\s*(?:tool\s*\.\s*pipelint\s*\.\s*)?suppress\s*\]\]", re.MULTILINE)
+_HEADER = lazy(r"^[ \t]*\[\[\s*(?:tool\s*\.\s*pipelint\s*\.\s*)?suppress\s*\]\]", re.MULTILINE)
 
 
 def _entry_lines(path: Path, count: int) -> list:
@@ -164,7 +167,7 @@ class ResourceIndex:
         return any(r == name or name in self.names.get(r, ()) for r in finding.resources)
 
 
-_ADDRESS = re.compile(r"^(?:[^:]+:)?(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:data\.)?[a-z0-9]+_[\w-]+\.[\w-]+")
+_ADDRESS = lazy(r"^(?:[^:]+:)?(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*(?:data\.)?[a-z0-9]+_[\w-]+\.[\w-]+")
 
 
 def is_address(value: object) -> bool:

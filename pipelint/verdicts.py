@@ -95,7 +95,7 @@ def judge(world: World, links: Iterable[Link], findings: Iterable[Finding] = ())
     done: dict[int, Judged] = {}
     for rule_id, rule_links in by_rule.items():
         rule, rule_judge = judges[rule_id]
-        walked = chain.walk(world, Report(rule), iter(rule_links), rule_judge)
+        walked = list(chain.judged(world, Report(rule), iter(rule_links), rule_judge))
         own = {id(link): produced for link, produced, _ in walked}
         for link, produced, cover in walked:
             verdict, result = chain.verdict(world, link)

@@ -138,3 +138,24 @@ def test_unknown_action_role_is_not_taken_for_the_pipeline_role(in_tmp):
     found = runner.check([in_tmp], Config(), select=["PL303"]).findings
     assert sorted((f.verdict, f.source.path[-1]) for f in found) == [("unverified", 0), ("unverified", 1)]
     assert all("tooling/pipeline.yaml is not in the deployment map" in f.settle for f in found)
+
+
+def test_a_service_request_answered_once_is_never_answered_for_another_document():
+    """grants.run keeps the answer to a context-free service request (CloudFormation assuming an
+    execution role) for the run; the same request against another trust policy is evaluated anew."""
+    from dataclasses import replace
+
+    from pipelint import grants
+    from pipelint.model import PolicyDoc
+
+    outcome, judged = judged_of(FIXTURES / "example")
+    item = next(j for j in judged if j.link.rule == "PL304" and j.link.check.service)
+    check = item.link.check
+    assert not check.context and grants.run(outcome.world, check).allowed
+    assert grants.run(outcome.world, check) is grants.run(outcome.world, check)  # kept
+    denying = PolicyDoc({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+        "another trust policy")
+    other = grants.run(outcome.world, replace(check, resource_policy=denying))
+    assert other.decision.name == "IMPLICIT_DENY"
+    assert grants.run(outcome.world, check).allowed

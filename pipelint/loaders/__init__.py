@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from pipelint.config import Config
+from pipelint.config import Config, forget_resolved, resolved
 from pipelint.errors import EmptyInput, InputError, UsageError
 from pipelint.model import Notice, Source, World
 from pipelint.values import Unknown
@@ -63,7 +63,7 @@ def collect(inputs: Iterable[Path], world: World, outputs: Mapping[tuple[int, in
             if what is not None:
                 written.setdefault(path, what)
                 return
-        files.setdefault(path.resolve(), path)
+        files.setdefault(resolved(path), path)
 
     for given in inputs:
         if not given.exists():
@@ -129,10 +129,11 @@ def _refuse_input_as_output(path: Path, what: str) -> None:
 def load_world(inputs: Iterable[Path], config: Config,
                outputs: Mapping[tuple[int, int], str] | None = None) -> World:
     """The world of ``inputs``; ``outputs`` are the report's files, never inputs (see :func:`collect`)."""
-    from pipelint.loaders import cdk, cloudformation, deployment_map, pipeline_json, policy_files, snapshot
+    from pipelint.loaders import cdk, cloudformation, deployment_map
     from pipelint.loaders.documents import load_document
     from pipelint.loaders.linking import link
 
+    forget_resolved()
     world = World(org_id=config.org_id, our_accounts=tuple(config.accounts))
     files, assemblies, modules = collect(inputs, world, outputs)
     mapped = deployment_map.MapCheck(config)
@@ -189,7 +190,7 @@ def load_world(inputs: Iterable[Path], config: Config,
     for path in files:
         if path.name == "manifest.json" and cdk.is_assembly(path.parent):
             continue
-        if path.resolve() in read_by_terraform:
+        if resolved(path) in read_by_terraform:
             mapped.read_as(path, "a file a Terraform configuration reads")
             continue  # a policy file that a .tf file reads with file(): part of that configuration
         try:
@@ -215,10 +216,14 @@ def load_world(inputs: Iterable[Path], config: Config,
                     f"no region for {document.path} in the deployment map"), name, spec.parameters, exports,
                     uid_for(path, spec.account, spec.region), spec.physical_ids, config.ssm_for(spec),
                     spec.imports))
-        elif snapshot.is_snapshot(data):
+        elif _is_snapshot(data):
+            from pipelint.loaders import snapshot  # each loader is imported when a file needs it
+
             mapped.read_as(path, "a pipelint snapshot")
             snapshot.load(document, world)
-        elif pipeline_json.is_pipeline(data):
+        elif _is_pipeline(data):
+            from pipelint.loaders import pipeline_json
+
             mapped.read_as(path, "pipeline JSON")
             bindings = config.binding_for("pipelines", path)
             pipeline_json.load(document, world, bindings[0] if bindings else None)
@@ -233,7 +238,9 @@ def load_world(inputs: Iterable[Path], config: Config,
 
             mapped.read_as(path, "an AWS Organizations output")
             organizations.load(document, world, config.binding_for("policies", path), config.listing_for(path))
-        elif policy_files.is_policy_file(data):
+        elif _is_policy_file(data):
+            from pipelint.loaders import policy_files
+
             mapped.read_as(path, "a policy file")
             policy_files.load(document, world, config.binding_for("policies", path))
         else:
@@ -250,6 +257,24 @@ def load_world(inputs: Iterable[Path], config: Config,
 
         organizations.finish(world)
     return world
+
+
+def _is_snapshot(data: object) -> bool:
+    from pipelint.loaders import snapshot
+
+    return snapshot.is_snapshot(data)
+
+
+def _is_pipeline(data: object) -> bool:
+    from pipelint.loaders import pipeline_json
+
+    return pipeline_json.is_pipeline(data)
+
+
+def _is_policy_file(data: object) -> bool:
+    from pipelint.loaders import policy_files
+
+    return policy_files.is_policy_file(data)
 
 
 def _organizations(data: object, path: Path, config: Config) -> bool:

@@ -31,6 +31,8 @@ PIPELINE = "AWS::CodePipeline::Pipeline"
 
 @dataclass
 class Stack:
+    """One deployment of a template: its document, account, region and resolution context."""
+
     document: Document
     uid: str  # unique label of this instance, used in placeholders
     account: Any

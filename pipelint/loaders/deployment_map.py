@@ -23,7 +23,7 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from pipelint.config import Config
+from pipelint.config import Config, resolved
 from pipelint.errors import InputError
 
 
@@ -51,10 +51,10 @@ class MapCheck:
         self.other: dict[Path, str] = {}  # files read as something that is not a stack
 
     def declares(self, path: Path, declared: Declared) -> None:
-        self.declared[path.resolve()] = declared
+        self.declared[resolved(path)] = declared
 
     def read_as(self, path: Path, kind: str) -> None:
-        self.other[path.resolve()] = kind
+        self.other[resolved(path)] = kind
 
     def check(self) -> None:
         """Raise :class:`InputError` for the first entry that misses, in the order of the file."""
@@ -64,17 +64,17 @@ class MapCheck:
         for index, spec in enumerate(self.config.stacks, 1):
             entry = _Entry(self.config, "stacks", index, "template", spec.template)
             self._exists(entry, spec.template)
-            resolved = spec.template.resolve()
-            declared = self.declared.get(resolved)
+            resolved_path = resolved(spec.template)
+            declared = self.declared.get(resolved_path)
             if declared is None:
-                if resolved in self.other:
-                    raise entry.error(f"not a stack template: pipelint reads it as {self.other[resolved]}")
+                if resolved_path in self.other:
+                    raise entry.error(f"not a stack template: pipelint reads it as {self.other[resolved_path]}")
                 continue
             if declared.single:
-                if resolved in used:
-                    raise entry.error(f"entry {used[resolved]} already maps this cdk.out stack, which deploys "
+                if resolved_path in used:
+                    raise entry.error(f"entry {used[resolved_path]} already maps this cdk.out stack, which deploys "
                                       "once (its manifest gives the environment); only one entry applies")
-                used[resolved] = index
+                used[resolved_path] = index
             for name in spec.parameters:
                 if name not in declared.parameters:
                     listed = ", ".join(declared.parameters) if declared.parameters else "none"

@@ -52,25 +52,11 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-import yaml
-from yaml.events import (
-    AliasEvent,
-    DocumentEndEvent,
-    DocumentStartEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-    StreamEndEvent,
-)
-from yaml.nodes import ScalarNode
-
 from pipelint.errors import EmptyInput, InputError
+from pipelint.lazy_re import lazy
 
 __all__ = [
     "Document",
@@ -125,15 +111,24 @@ class Document:
 
     def locate(self, path: Sequence[str | int]) -> tuple[int, int] | None:
         """``(line, column)`` of ``path``, or of its nearest ancestor that has a position."""
+        return _locate(self.positions, path)
+
+    def locator(self) -> Callable[[Sequence[str | int]], tuple[int, int] | None]:
+        """:meth:`locate` without a reference to the document, so that a loader that keeps only parts of
+        the data (a snapshot of thousands of pipelines) lets the rest go."""
         positions = self.positions
-        key = tuple(path)
-        while True:
-            found = positions.get(key)
-            if found is not None:
-                return found
-            if not key:
-                return None
-            key = key[:-1]
+        return lambda path: _locate(positions, path)
+
+
+def _locate(positions: dict, path: Sequence[str | int]) -> tuple[int, int] | None:
+    key = tuple(path)
+    while True:
+        found = positions.get(key)
+        if found is not None:
+            return found
+        if not key:
+            return None
+        key = key[:-1]
 
 
 class _LazyPositions(dict):
@@ -259,7 +254,57 @@ def load_document(path: str | os.PathLike, *, display: str | None = None) -> Doc
     raw = _read_bytes(path, name)
     text = _decode(raw, name)
     kind = "json" if os.fspath(path).lower().endswith(".json") else None
+    if kind is None and text.lstrip(" \t\r\n\ufeff")[:1] not in ("{", "[", ""):
+        return _yaml_document(raw, text, name)
+    if len(raw) >= REREAD_BYTES and (kind == "json" or text.lstrip(" \t\r\n\ufeff")[:1] in ("{", "[")):
+        # a large JSON file (a snapshot of thousands of pipelines): its positions, needed only for the few
+        # entries findings point at, are computed from the file read again, so its text need not stay
+        document = parse_document(text, name, kind="json")
+        reread = _Reread(os.fspath(path), name, _digest(raw))
+        document.positions = _LazyPositions(lambda: _json_positions(again, name) if (again := reread.text()) else {})
+        return document
     return parse_document(text, name, kind=kind)
+
+
+def _yaml_document(raw: bytes, text: str, name: str) -> Document:
+    """A YAML file, from the user cache of parsed documents when these bytes were parsed before."""
+    from pipelint.loaders import parse_cache
+
+    found = parse_cache.load(raw, "yaml")
+    if isinstance(found, tuple) and len(found) == 2 and isinstance(found[1], dict):
+        return Document(name, *found)
+    document = parse_document(text, name, kind="yaml")
+    parse_cache.save(raw, "yaml", (document.data, dict(document.positions)))
+    return document
+
+
+REREAD_BYTES = 1 << 16
+"""JSON files of at least this size (64 KiB) keep no text once parsed (see :class:`_Reread`)."""
+
+
+def _digest(raw: bytes) -> str:
+    from pipelint import user_cache
+
+    return user_cache.digest(raw)
+
+
+class _Reread:
+    """The text of a file read again, if it still has the content it had (else empty: no positions
+    rather than wrong ones; pipelint never writes to its inputs, but someone else may)."""
+
+    __slots__ = ("path", "name", "digest")
+
+    def __init__(self, path: str, name: str, digest: str):
+        self.path, self.name, self.digest = path, name, digest
+
+    def text(self) -> str:
+        try:
+            raw = _read_bytes(self.path, self.name)
+        except InputError:
+            return ""
+        if _digest(raw) != self.digest:
+            return ""
+        return _decode(raw, self.name)
 
 
 def read_text(path: str | os.PathLike, display: str) -> str:
@@ -280,7 +325,9 @@ def parse_document(text: str, display: str, *, kind: str | None = None) -> Docum
     if kind == "json":
         return _parse_json(text, display)
     if kind == "yaml":
-        return _parse_yaml(text, display)
+        from pipelint.loaders.yaml_documents import parse_yaml  # PyYAML only when there is YAML to read
+
+        return parse_yaml(text, display)
     raise ValueError(f"kind must be 'json' or 'yaml', not {kind!r}")
 
 
@@ -332,16 +379,31 @@ class _DuplicateKey(Exception):
     pass
 
 
-def _pairs_without_duplicates(pairs: list) -> dict:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise _DuplicateKey()
-    return result
+def _objects_sharing_strings() -> Callable[[list], dict]:
+    """The object hook of one JSON text: a dict of the pairs, refusing a repeated key (``json.loads``
+    would keep the last one), with equal string values as one object. A snapshot of thousands of pipelines repeats the same ARNs, actions and names hundreds of
+    thousands of times: a quarter less memory for the world, for a tenth more parsing time."""
+    shared = {}.setdefault
+
+    def strings(items: list) -> list:  # the strings of a list (actions, resources, principals) too
+        for i, item in enumerate(items):
+            if item.__class__ is str:
+                items[i] = shared(item, item)
+        return items
+
+    def hook(pairs: list) -> dict:
+        result = {k: shared(v, v) if v.__class__ is str else strings(v) if v.__class__ is list else v
+                  for k, v in pairs}
+        if len(result) != len(pairs):
+            raise _DuplicateKey()
+        return result
+
+    return hook
 
 
 def _parse_json(text: str, display: str) -> Document:
     try:
-        data = json.loads(text, object_pairs_hook=_pairs_without_duplicates)
+        data = json.loads(text, object_pairs_hook=_objects_sharing_strings())
     except json.JSONDecodeError as error:
         raise InputError(display, f"invalid JSON: {error.msg}", error.lineno, error.colno) from None
     except _DuplicateKey:
@@ -356,7 +418,7 @@ def _parse_json(text: str, display: str) -> Document:
     return Document(display, data, _LazyPositions(lambda: _json_positions(text, display)))
 
 
-_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
+_JSON_TOKEN = lazy(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
 
 
 def _json_positions(text: str, display: str, strict: bool = False) -> dict:
@@ -437,359 +499,3 @@ def _json_positions(text: str, display: str, strict: bool = False) -> dict:
             in_list = not in_map
             expect_key = in_map
     return positions
-
-
-# --------------------------------------------------------------------------------------------------
-# YAML
-
-try:  # pragma: no branch
-    _BaseLoader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _BaseLoader = yaml.SafeLoader
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Our own subclass so nothing registered on the shared SafeLoader classes can leak in."""
-
-
-_TAG = "tag:yaml.org,2002:"
-_STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + name for name in ("str", "int", "float", "bool", "null"))
-_MAP, _SEQ, _MERGE = _TAG + "map", _TAG + "seq", _TAG + "merge"
-_IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
-_BOOLS = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
-_NO_KEY = object()  # frame state: waiting for a key
-_MERGE_KEY = object()  # frame state: the value of a ``<<`` key is coming
-_BUILDING = object()  # anchors whose container is not finished yet
-_STANDARD_SCALAR_TAGS = frozenset({_STR, _INT, _FLOAT, _BOOL, _NULL})
-
-
-def _convert(value: str, tag: str, display: str, mark) -> Any:
-    """The Python value of a scalar with a standard (resolved or explicit) tag."""
-    if tag == _STR:
-        return value
-    try:
-        if tag == _NULL:
-            return None
-        if tag == _BOOL:
-            return _BOOLS[value.lower()]
-        if tag == _INT:
-            return _CONSTRUCTOR.construct_yaml_int(ScalarNode(tag, value))
-        if tag == _FLOAT:
-            return _CONSTRUCTOR.construct_yaml_float(ScalarNode(tag, value))
-    except (KeyError, ValueError, IndexError):
-        raise InputError(
-            display,
-            f"{value!r} is not a valid {tag[len(_TAG):]}",
-            mark.line + 1,
-            mark.column + 1,
-        ) from None
-    return value  # timestamp, '=' (value), '<<' outside a key: keep the text
-
-
-def _show_tag(tag: str) -> str:
-    return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
-
-
-def _tag_function(tag: str) -> str | None:
-    """The long-form key for a CloudFormation short-form tag, or None if it is not one."""
-    if tag.startswith("!") and not tag.startswith("!!"):
-        name = tag[1:]
-        if name == "Ref" or name == "Condition":
-            return name
-        if name.startswith("Fn::"):
-            name = name[4:]
-        if name in SHORT_FORM_FUNCTIONS:
-            return "Fn::" + name
-    return None
-
-
-def _yaml_error(display: str, error: yaml.YAMLError, text: str) -> InputError:
-    if isinstance(error, yaml.MarkedYAMLError):
-        mark = error.problem_mark or error.context_mark
-        problem = (error.problem or error.context or "invalid YAML").strip()
-        message = f"YAML syntax error: {problem}"
-        if problem == _LIBYAML_DEPTH_PROBLEM:
-            # libyaml >= 0.2.5 (PyYAML 6.0.4 wheels) has its own limit of 1000 levels and its scanner
-            # runs ahead of our event loop, so it can refuse first: one sentence whichever refuses.
-            message = _TOO_DEEP
-        elif error.context and error.problem and error.context_mark is not None:
-            message += f" ({error.context} that starts on line {error.context_mark.line + 1})"
-        if mark is None:
-            return InputError(display, message)
-        return InputError(display, message, mark.line + 1, mark.column + 1)
-    if isinstance(error, yaml.reader.ReaderError):
-        offset = min(max(error.position, 0), len(text))
-        line = text.count("\n", 0, offset) + 1
-        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-        char = error.character
-        shown = f"U+{char:04X}" if isinstance(char, int) else repr(char)
-        return InputError(
-            display,
-            f"YAML does not allow the character {shown} here (write it as an escape in a "
-            f"double-quoted string)",
-            line,
-            column,
-        )
-    return InputError(display, f"invalid YAML: {error}")
-
-
-def _parse_yaml(text: str, display: str) -> Document:
-    loader = _Loader(text)
-    try:
-        data, positions = _build(loader, display)
-    except yaml.YAMLError as error:
-        raise _yaml_error(display, error, text) from None
-    finally:
-        loader.dispose()
-    return Document(display, data, positions)
-
-
-def _build(loader, display: str) -> tuple[Any, dict]:  # noqa: C901 - one loop on purpose
-    """Turn the event stream of a single YAML document into values and positions, iteratively."""
-    get = loader.get_event
-    get()  # StreamStartEvent
-    event = get()
-    if isinstance(event, StreamEndEvent):
-        raise EmptyInput(display, "file is empty (no YAML document, only comments)")
-    assert isinstance(event, DocumentStartEvent)
-
-    positions: dict = {(): (1, 1)}
-    anchors: dict[str, tuple[Any, int]] = {}
-    implicit = _IMPLICIT
-    nodes = 0  # nodes built so far, aliases expanded
-    alias_nodes = 0  # of which through aliases
-    root: Any = None
-
-    # The open containers, innermost last. A frame is a list:
-    # [container, path, state, wrap, anchor, nodes_at_start, merges, start_mark]
-    # state: None for a sequence; for a mapping _NO_KEY, _MERGE_KEY or the key whose value
-    # comes next.
-    # wrap: the long-form key when the container carried a short-form tag.
-    stack: list[list] = []
-    frame: list | None = None
-    state: Any = None
-
-    def fail(message: str, mark) -> InputError:
-        return InputError(display, message, mark.line + 1, mark.column + 1)
-
-    def duplicate(key: str, key_path: tuple, mark) -> InputError:
-        first = positions[key_path][0]
-        return fail(
-            f"duplicate key {key!r} (first on line {first}, again on line {mark.line + 1})", mark
-        )
-
-    while True:
-        event = get()
-        cls = event.__class__
-
-        if cls is ScalarEvent:
-            nodes += 1
-            tag = event.tag
-            raw = event.value
-            if state is _NO_KEY:
-                # ---- a mapping key
-                if tag is not None and tag != "!" and not tag.startswith(_TAG):
-                    raise fail(
-                        f"a mapping key cannot carry the tag '{_show_tag(tag)}'", event.start_mark
-                    )
-                if raw == "<<" and tag is None and event.implicit[0]:
-                    state = frame[2] = _MERGE_KEY
-                    continue
-                if event.anchor is not None:
-                    anchors[event.anchor] = (raw, 1)
-                key_path = frame[1] + (raw,)
-                mark = event.start_mark
-                if raw in frame[0]:
-                    raise duplicate(raw, key_path, mark)
-                positions[key_path] = (mark.line + 1, mark.column + 1)
-                state = frame[2] = raw
-                continue
-            # ---- a scalar value
-            if tag is None:
-                if event.implicit[0]:
-                    if raw:
-                        resolvers = implicit.get(raw[0])
-                        if resolvers is None:
-                            value = raw
-                        else:
-                            for resolved, regexp in resolvers:
-                                if regexp.match(raw):
-                                    value = _convert(raw, resolved, display, event.start_mark)
-                                    break
-                            else:
-                                value = raw
-                    else:
-                        value = None
-                else:
-                    value = raw
-            elif tag == "!":
-                value = raw
-            elif tag[0] == "!" and tag[:2] != "!!":
-                function = _tag_function(tag)
-                if function is None:
-                    raise fail(f"unknown YAML tag '{_show_tag(tag)}'", event.start_mark)
-                if function == "Fn::GetAtt":
-                    resource, dot, attribute = raw.partition(".")
-                    if not dot or not resource or not attribute:
-                        raise fail(
-                            f"!GetAtt needs 'Resource.Attribute', got {raw!r}", event.start_mark
-                        )
-                    value = {function: [resource, attribute]}
-                else:
-                    value = {function: raw}
-            elif tag in _STANDARD_SCALAR_TAGS:
-                value = _convert(raw, tag, display, event.start_mark)
-            else:
-                raise fail(f"unknown YAML tag '{_show_tag(tag)}'", event.start_mark)
-            if event.anchor is not None:
-                anchors[event.anchor] = (value, 1)
-
-        elif cls is MappingStartEvent or cls is SequenceStartEvent:
-            # ---- a container opens
-            nodes += 1
-            mark = event.start_mark
-            if len(stack) >= MAX_DEPTH:
-                raise fail(_TOO_DEEP, mark)
-            tag = event.tag
-            wrap = None
-            if tag is not None and tag != "!":
-                if tag == _MAP or tag == _SEQ or tag in _STANDARD_SCALAR_TAGS:
-                    if (tag == _MAP) != (cls is MappingStartEvent) or tag in _STANDARD_SCALAR_TAGS:
-                        raise fail(f"the tag '{_show_tag(tag)}' does not fit this node", mark)
-                else:
-                    wrap = _tag_function(tag)
-                    if wrap is None:
-                        raise fail(f"unknown YAML tag '{_show_tag(tag)}'", mark)
-            if frame is None:
-                path: tuple = ()
-            elif state is None:
-                path = frame[1] + (len(frame[0]),)
-                positions[path] = (mark.line + 1, mark.column + 1)
-            elif state is _NO_KEY:
-                raise fail("a mapping key must be a string, not a list or mapping", mark)
-            elif state is _MERGE_KEY:
-                path = frame[1]
-            else:
-                path = frame[1] + (state,)
-            if wrap is not None:
-                path = path + (wrap,)
-                positions[path] = (mark.line + 1, mark.column + 1)
-            anchor = event.anchor
-            if anchor is not None:
-                anchors[anchor] = (_BUILDING, 0)
-            if cls is MappingStartEvent:
-                frame = [{}, path, _NO_KEY, wrap, anchor, nodes, [], mark]
-                state = _NO_KEY
-            else:
-                frame = [[], path, None, wrap, anchor, nodes, None, mark]
-                state = None
-            stack.append(frame)
-            continue
-
-        elif cls is MappingEndEvent or cls is SequenceEndEvent:
-            # ---- a container closes: it becomes a value of its parent
-            done = stack.pop()
-            value = done[0]
-            if done[6]:
-                _merge(value, done[6], display)
-            if done[3] is not None:
-                value = {done[3]: value}
-            if done[4] is not None:
-                anchors[done[4]] = (value, nodes - done[5] + 1)
-            if stack:
-                frame = stack[-1]
-                state = frame[2]
-                if state is None:
-                    frame[0].append(value)
-                elif state is _MERGE_KEY:
-                    frame[6].append((value, done[7]))
-                    state = frame[2] = _NO_KEY
-                else:
-                    frame[0][state] = value
-                    state = frame[2] = _NO_KEY
-            else:
-                frame = state = None
-                root = value
-            continue
-
-        elif cls is AliasEvent:
-            mark = event.start_mark
-            name = event.anchor
-            found = anchors.get(name)
-            if found is None:
-                raise fail(f"alias *{name} refers to no anchor defined before it", mark)
-            value, size = found
-            if value is _BUILDING:
-                raise fail(f"alias *{name} refers to the node that contains it", mark)
-            nodes += size
-            alias_nodes += size
-            if alias_nodes > MAX_ALIAS_NODES:
-                raise fail(
-                    f"YAML aliases expand to more than {MAX_ALIAS_NODES:,} nodes; refusing "
-                    f"this file (an 'alias bomb'?)",
-                    mark,
-                )
-            if state is _NO_KEY:
-                if not isinstance(value, str):
-                    raise fail(f"alias *{name} used as a mapping key must be a string", mark)
-                key_path = frame[1] + (value,)
-                if value in frame[0]:
-                    raise duplicate(value, key_path, mark)
-                positions[key_path] = (mark.line + 1, mark.column + 1)
-                state = frame[2] = value
-                continue
-
-        elif cls is DocumentEndEvent:
-            break
-        else:  # pragma: no cover - the parser emits nothing else inside a document
-            raise InputError(display, f"unexpected YAML event {cls.__name__}")
-
-        # ---- place a scalar or alias ``value`` into the enclosing container
-        if frame is None:
-            root = value
-        elif state is None:  # a sequence item
-            mark = event.start_mark
-            container = frame[0]
-            positions[frame[1] + (len(container),)] = (mark.line + 1, mark.column + 1)
-            container.append(value)
-        elif state is _MERGE_KEY:
-            frame[6].append((value, event.start_mark))
-            state = frame[2] = _NO_KEY
-        else:
-            frame[0][state] = value
-            state = frame[2] = _NO_KEY
-
-    event = get()
-    if isinstance(event, DocumentStartEvent):
-        raise InputError(
-            display,
-            "file holds more than one YAML document (a second one starts here); "
-            "pipelint reads one template per file",
-            event.start_mark.line + 1,
-            event.start_mark.column + 1,
-        )
-    return root, positions
-
-
-def _merge(mapping: dict, merges: list, display: str) -> None:
-    """Apply ``<<`` merge keys to ``mapping`` in place: explicit keys win, earlier sources win."""
-    sources: list[dict] = []
-    for value, mark in merges:
-        items = value if isinstance(value, list) else [value]
-        for item in items:
-            if not isinstance(item, dict):
-                raise InputError(
-                    display,
-                    "a '<<' merge key needs a mapping or a list of mappings",
-                    mark.line + 1,
-                    mark.column + 1,
-                )
-            sources.append(item)
-    merged: dict = {}
-    for source in reversed(sources):
-        merged.update(source)
-    explicit = dict(mapping)
-    mapping.clear()
-    mapping.update(merged)
-    mapping.update(explicit)

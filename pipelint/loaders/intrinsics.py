@@ -29,10 +29,10 @@ Rules of the road:
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from pipelint.lazy_re import lazy
 from pipelint.loaders import ssm_values
 from pipelint.values import Unknown, find_unknown
 
@@ -61,7 +61,7 @@ class TemplateError(Exception):
         return f"{'/'.join(str(part) for part in self.path)}: {self.message}"
 
 
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_REGION = lazy(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _PARTITION_PREFIXES = (
     ("cn-", "aws-cn"),
     ("us-gov-", "aws-us-gov"),
@@ -173,14 +173,14 @@ class _NoValue:
 
 _NO_VALUE = _NoValue()
 
-_SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+_SUB_VARIABLE = lazy(r"\$\{([^}]*)\}")
 _LIST_TYPES = ("CommaDelimitedList",)
 _CONDITION_FUNCTIONS = ("Fn::And", "Fn::Or", "Fn::Not", "Fn::Equals", "Condition")
 # functions that read the content of a string: a dynamic reference in it is not resolved by pipelint
 _INSPECTING = frozenset({"Fn::Equals", "Fn::Split", "Fn::FindInMap", "Fn::ImportValue"})
 
 
-_ARN_SHAPE = re.compile(r"^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):([a-z0-9-]+):[^:]*:[^:]*:([a-z-]*)")
+_ARN_SHAPE = lazy(r"^arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):([a-z0-9-]+):[^:]*:[^:]*:([a-z-]*)")
 
 
 def _with_shape(value: Unknown, text: str) -> Unknown:

@@ -130,38 +130,43 @@ def _check_shape(document: Document) -> None:
                 for name, sub in _TARGET.items():
                     check(target.get(name), sub, *path, j, name)
 
-    for name in ("account", "region"):
-        if name in data and data[name] is not None and not isinstance(data[name], str):
-            raise fail(f"'{name}' must be a string", name)
-    check(data.get("unreadable"), "list", "unreadable")
-    if "organization" in data:
-        org = data["organization"]
-        if not isinstance(org, dict):
-            raise fail("'organization' must be a mapping", "organization")
-        for field, kind in _ORGANIZATION.items():
-            check(org.get(field), kind, "organization", field)
-        for target, lists in (org.get("targets") or {}).items():
-            check(lists, "map", "organization", "targets", target)
-            for kind_name, ids in lists.items():
-                check(ids, "list", "organization", "targets", target, kind_name)
-    for table, (ident, fields) in _SHAPE.items():
-        items = data.get(table)
-        if items is None:
-            continue
-        if not isinstance(items, list):
-            raise fail(f"'{table}' must be a list", table)
-        for i, item in enumerate(items):
-            if not isinstance(item, dict):
-                raise fail(f"{table}[{i}] must be a mapping", table, i)
-            value = item.get(ident)
-            if ident == "pipeline":
-                if not isinstance(value, dict):
-                    raise fail(f"{table}[{i}] needs a 'pipeline' mapping", table, i)
-            elif not isinstance(value, str) or not value or (ident == "arn" and arns.split(value) is None):
-                wanted = "an ARN" if ident == "arn" else "a string"
-                raise fail(f"{table}[{i}] needs '{ident}', {wanted}", table, i)
-            for field, kind in fields.items():
-                check(item.get(field), kind, table, i, field)
+    # ``check`` calls itself, a reference cycle through its closure that would keep the whole document
+    # alive (the collector is paused while loading): broken when done
+    try:
+        for name in ("account", "region"):
+            if name in data and data[name] is not None and not isinstance(data[name], str):
+                raise fail(f"'{name}' must be a string", name)
+        check(data.get("unreadable"), "list", "unreadable")
+        if "organization" in data:
+            org = data["organization"]
+            if not isinstance(org, dict):
+                raise fail("'organization' must be a mapping", "organization")
+            for field, kind in _ORGANIZATION.items():
+                check(org.get(field), kind, "organization", field)
+            for target, lists in (org.get("targets") or {}).items():
+                check(lists, "map", "organization", "targets", target)
+                for kind_name, ids in lists.items():
+                    check(ids, "list", "organization", "targets", target, kind_name)
+        for table, (ident, fields) in _SHAPE.items():
+            items = data.get(table)
+            if items is None:
+                continue
+            if not isinstance(items, list):
+                raise fail(f"'{table}' must be a list", table)
+            for i, item in enumerate(items):
+                if not isinstance(item, dict):
+                    raise fail(f"{table}[{i}] must be a mapping", table, i)
+                value = item.get(ident)
+                if ident == "pipeline":
+                    if not isinstance(value, dict):
+                        raise fail(f"{table}[{i}] needs a 'pipeline' mapping", table, i)
+                elif not isinstance(value, str) or not value or (ident == "arn" and arns.split(value) is None):
+                    wanted = "an ARN" if ident == "arn" else "a string"
+                    raise fail(f"{table}[{i}] needs '{ident}', {wanted}", table, i)
+                for field, kind in fields.items():
+                    check(item.get(field), kind, table, i, field)
+    finally:
+        del check
 
 
 class _LazySource(Source):
@@ -170,6 +175,8 @@ class _LazySource(Source):
     Finding a position means scanning the whole JSON text for positions (pure Python, ~0.1 s per MB);
     a snapshot of 10,000 pipelines is ~80 MB, and only the few entries a finding points at are ever
     shown. Eager positions were 40 % of a 10,000-pipeline check. Compares and hashes like a Source."""
+
+    __slots__ = ("_locate", "_position")
 
     def __init__(self, file: str, path: tuple = (), line: int | None = None, column: int | None = None, *,
                  locate: Any = None):
@@ -208,19 +215,33 @@ class _LazySource(Source):
         return repr(Source(self.file, self.path, self.line, self.column))
 
 
+class _Under:
+    """``lambda sub: src(*path, *sub)``, in less memory (one per policy document of a snapshot)."""
+
+    __slots__ = ("src", "path")
+
+    def __init__(self, src: Any, path: tuple) -> None:
+        self.src, self.path = src, path
+
+    def __call__(self, sub: tuple) -> Source:
+        return self.src(*self.path, *sub)
+
+
 def load(document: Document, world: World) -> None:
     _check_shape(document)
     data = document.data
 
-    def src(*path: Any) -> Source:
-        return _LazySource(document.path, tuple(path), locate=document.locate)
+    display, locate = document.path, document.locator()
+
+    def src(*path: Any) -> Source:  # holds no reference to the document (its data may go once loaded)
+        return _LazySource(display, tuple(path), locate=locate)
 
     def policy(value: Any, name: str, *path: Any) -> PolicyDoc | None:
         value = _value(value)
         if value is None:
             return None
         return PolicyDoc(value if isinstance(value, (dict, Unknown)) else Unknown(f"{name} is not a document"),
-                         name, src(*path), lambda sub: src(*path, *sub))
+                         name, src(*path), _Under(src, path))
 
     account = data.get("account") or Unknown(f"{document.path} does not name its account")
     region = data.get("region") or Unknown(f"{document.path} does not name its region")

@@ -29,10 +29,11 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
+from pipelint.lazy_re import lazy
 from pipelint.values import NOTHING_OFFLINE, Unknown
 
 SSM_TYPE = "AWS::SSM::Parameter::Value<"
-REFERENCE = re.compile(r"\{\{resolve:([A-Za-z-]+):([^}]*)\}\}")
+REFERENCE = lazy(r"\{\{resolve:([A-Za-z-]+):([^}]*)\}\}")
 _SECRETS = {"ssm-secure": "an SSM SecureString", "secretsmanager": "a Secrets Manager secret"}
 # the phrase pipelint.values.NOTHING_OFFLINE: fix texts that carry it offer no input
 _NOTHING_OFFLINE = NOTHING_OFFLINE

@@ -17,12 +17,11 @@ A key that the request context does not settle (not given and not derivable) mak
 
 from __future__ import annotations
 
-import datetime as _dt
 import functools
-import ipaddress
 import re
 from typing import Any, Callable, Mapping
 
+from pipelint.lazy_re import lazy
 from pipelint.values import Unknown
 
 from .match import LIT_QMARK, LIT_STAR, arn_like, glob_match, t_and, t_or
@@ -74,22 +73,48 @@ class _Other:
 class Context:
     """The request context, looked up case-insensitively. Values: str, list[str], ABSENT, Unknown or
     :class:`AbsentOr`. A key ending in ``/*`` (``aws:PrincipalTag/*``) gives the value of every key under
-    that prefix the context does not list, e.g. ABSENT: the principal has no other tags."""
+    that prefix the context does not list, e.g. ABSENT: the principal has no other tags.
 
-    __slots__ = ("_values", "_prefixes", "_absent_prefixes")
+    Keys are normalised on the first lookup, in the order they were given (the first value of a key
+    wins): most evaluations match no statement with a condition or a policy variable and never look."""
+
+    __slots__ = ("_values", "_prefixes", "_absent_prefixes", "_pending")
 
     def __init__(self, values: Mapping[str, Any]):
         self._values: dict[str, Any] = {}
         self._prefixes: dict[str, Any] = {}
         self._absent_prefixes: tuple[str, ...] = ()
-        for k, v in values.items():
-            self.setdefault(k, v)
+        # what is not normalised yet, in order: mappings, and callables giving (mapping, absent prefixes)
+        self._pending: list = [values] if values else []
 
     def setdefault(self, key: str, value: Any) -> None:
+        if self._pending:
+            self._pending.append({key: value})
+            return
+        self._set(key, value)
+
+    def _set(self, key: str, value: Any) -> None:
         if key.endswith("/*"):
             self._prefixes.setdefault(key[:-1].lower(), _norm_ctx_value(value))
         else:
             self._values.setdefault(key.lower(), _norm_ctx_value(value))
+
+    def defer(self, keys: Callable[[], tuple[Mapping[str, Any], tuple[str, ...]]]) -> None:
+        """Keys (with :meth:`setdefault` semantics) and absent prefixes that ``keys()`` gives, computed
+        only if a lookup ever needs them."""
+        self._pending.append(keys)
+
+    def _settle(self) -> None:
+        pending, self._pending = self._pending, []
+        for item in pending:
+            if callable(item):
+                values, absent = item()
+                for k, v in values.items():
+                    self._set(k, v)
+                self.absent_prefixes(absent)
+            else:
+                for k, v in item.items():
+                    self._set(k, v)
 
     def absent_prefixes(self, prefixes: tuple[str, ...]) -> None:
         """Keys starting with one of ``prefixes`` (e.g. ``aws:PrincipalTag/``) are known to be absent."""
@@ -97,6 +122,8 @@ class Context:
 
     def lookup(self, key: str) -> Any:
         """The value, ABSENT, an Unknown, or _MISSING (not in the context: unknown)."""
+        if self._pending:
+            self._settle()
         lower = key.lower()
         found = self._values.get(lower, _MISSING)
         if found is _MISSING and self._prefixes and "/" in lower:
@@ -148,8 +175,8 @@ def key_unknown_reason(key: str, found: Any) -> str:
 
 # ----------------------------------------------------------------------------- policy variables
 
-_VAR_RE = re.compile(r"\$\{([^}]*)\}")
-_DEFAULT_RE = re.compile(r"^\s*([^,]+?)\s*,\s*'((?:[^']|'')*)'\s*$")
+_VAR_RE = lazy(r"\$\{([^}]*)\}")
+_DEFAULT_RE = lazy(r"^\s*([^,]+?)\s*,\s*'((?:[^']|'')*)'\s*$")
 
 
 class VarResult:
@@ -237,6 +264,8 @@ def _numeric(cmp: Callable[[float, float], bool]) -> Callable[[str, str], bool]:
 
 @functools.lru_cache(maxsize=1024)
 def _date(s: str) -> _dt.datetime:
+    import datetime as _dt  # only Date conditions need it: not imported on every check
+
     s = s.strip()
     if re.fullmatch(r"-?\d+(\.\d+)?", s):
         return _dt.datetime.fromtimestamp(float(s), tz=_dt.timezone.utc)
@@ -258,6 +287,8 @@ def _dates(cmp: Callable[[_dt.datetime, _dt.datetime], bool]) -> Callable[[str, 
 
 @functools.lru_cache(maxsize=1024)
 def _net(s: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    import ipaddress
+
     return ipaddress.ip_network(s.strip(), strict=False)
 
 
@@ -267,6 +298,8 @@ def _ip(pv: str, cv: str) -> bool:
         if "/" in cv:
             other = _net(cv)
             return other.version == net.version and other.subnet_of(net)  # type: ignore[arg-type]
+        import ipaddress
+
         addr = ipaddress.ip_address(cv.strip())
         return addr.version == net.version and addr in net
     except ValueError:

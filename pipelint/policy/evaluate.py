@@ -25,7 +25,6 @@ case per rule):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from pipelint.values import Unknown
@@ -35,8 +34,10 @@ from .match import (
     ACCOUNT,
     EXACT,
     ROLE,
+    _action_match,
     account_of,
     action_matches,
+    arn_like,
     is_root_arn,
     match_principal,
     not_principal_excludes,
@@ -58,25 +59,28 @@ _KINDS3 = (EXACT, ROLE, ACCOUNT)
 # ----------------------------------------------------------------------------- layers
 
 
-@dataclass
 class _Layer:
     """What the statements of one layer (identity, boundary, resource) say about the request."""
 
-    name: str
-    deny: bool | None = False
-    deny_refs: list[StatementRef] = field(default_factory=list)
-    deny_unknown_refs: list[StatementRef] = field(default_factory=list)
-    deny_unknowns: list[str] = field(default_factory=list)
-    allow: dict[str, bool | None] = field(default_factory=lambda: {EXACT: False, ROLE: False, ACCOUNT: False})
-    allow_refs: dict[str, list[StatementRef]] = field(default_factory=lambda: {k: [] for k in _KINDS3})
-    allow_unknown_refs: dict[str, list[StatementRef]] = field(default_factory=lambda: {k: [] for k in _KINDS3})
-    allow_unknowns: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in _KINDS3})
-    # Allow statements that name the request but whose condition does not hold: (label, what failed)
-    near_misses: list[str] = field(default_factory=list)
+    __slots__ = ("name", "deny", "deny_refs", "deny_unknown_refs", "deny_unknowns", "allow", "allow_refs",
+                 "allow_unknown_refs", "allow_unknowns", "near_misses")
+
+    def __init__(self, name: str) -> None:
+        # a plain class, not a dataclass: three or four of these are built per request
+        self.name = name
+        self.deny: bool | None = False
+        self.deny_refs: list[StatementRef] = []
+        self.deny_unknown_refs: list[StatementRef] = []
+        self.deny_unknowns: list[str] = []
+        self.allow: dict[str, bool | None] = {EXACT: False, ROLE: False, ACCOUNT: False}
+        self.allow_refs: dict[str, list[StatementRef]] = {EXACT: [], ROLE: [], ACCOUNT: []}
+        self.allow_unknown_refs: dict[str, list[StatementRef]] = {EXACT: [], ROLE: [], ACCOUNT: []}
+        self.allow_unknowns: dict[str, list[str]] = {EXACT: [], ROLE: [], ACCOUNT: []}
+        # Allow statements that name the request but whose condition does not hold: (label, what failed)
+        self.near_misses: list[str] = []
 
     def any_allow(self) -> bool | None:
         return t_or(self.allow.values())
-
 
 
 def _names_services(element: Any) -> list[str]:
@@ -139,6 +143,66 @@ def _element_match(values: Any, fn, label: _Label, element: str, unknowns: list[
     return None if seen_none else False
 
 
+def _label(policy: Policy, index: int, stmt: dict) -> _Label:
+    sid = stmt.get("Sid")
+    return _Label(policy, index, sid if isinstance(sid, str) else None)
+
+
+_SLOW = object()  # a fast matcher's "not for me": the general path (which names what is unknown) decides
+_ACTIONS_SEEN: dict = {}  # (Action element as a str or tuple, action) -> whether it names the action
+_ACTIONS_SEEN_MOST = 100_000
+
+
+def _plain_actions(element: Any, action: str) -> Any:
+    """What ``_element_match`` says of an Action (or NotAction) element and a known ``action`` when the
+    element holds no Unknown (so there is nothing to report): True or False; else ``_SLOW``.
+
+    Remembered by content: the same action lists recur in every role of a setup."""
+    if isinstance(element, str):
+        key = (element, action)
+        is_str = True
+    elif isinstance(element, (list, tuple)):  # a template's values may be a list subclass (ResolvedList)
+        key = (tuple(element), action)
+        is_str = False
+    else:
+        return _SLOW
+    try:
+        found = _ACTIONS_SEEN.get(key)
+    except TypeError:  # an unhashable entry, e.g. a mapping: not a plain element
+        return _SLOW
+    if found is not None:
+        return found
+    items = key[:1] if is_str else key[0]
+    if any(isinstance(v, Unknown) for v in items):
+        return _SLOW
+    found = any(isinstance(v, str) and (v == "*" or _action_match(v, action)) for v in items)
+    if len(_ACTIONS_SEEN) >= _ACTIONS_SEEN_MOST:
+        _ACTIONS_SEEN.clear()
+    _ACTIONS_SEEN[key] = found
+    return found
+
+
+def _plain_resources(element: Any, resource: str, variables: bool) -> Any:
+    """What ``_element_match`` says of a Resource (or NotResource) element and a known ``resource`` when
+    no entry before the first match is an Unknown or takes a policy variable: True or False; else
+    ``_SLOW``."""
+    if isinstance(element, str):
+        items: Any = (element,)
+    elif isinstance(element, (list, tuple)):
+        items = element
+    else:
+        return _SLOW
+    for pattern in items:
+        if pattern.__class__ is str:
+            if variables and "${" in pattern:
+                return _SLOW
+            if arn_like(pattern, resource):
+                return True
+        elif isinstance(pattern, (str, Unknown)):
+            return _SLOW
+    return False
+
+
 def _resource_entry_matcher(request: Request, ctx: Context, variables: bool, label: _Label, unknowns: list[str]):
     resource = request.resource
 
@@ -186,6 +250,9 @@ def _eval_layer(
     layer = _Layer(name)
     p = request.principal
     action = request.action
+    resource = request.resource
+    plain_action = isinstance(action, str)
+    plain_resource = isinstance(resource, str)
     deny_vals: list[bool | None] = []
     allow_vals: dict[str, list[bool | None]] = {k: [] for k in _KINDS3}
 
@@ -216,20 +283,26 @@ def _eval_layer(
                 continue
             if not isinstance(stmt, dict):
                 continue
-            sid = stmt.get("Sid")
-            sid = sid if isinstance(sid, str) else None
-            label = _Label(policy, index, sid)
             unknowns: list[str] = []
 
-            # Action / NotAction
+            # Action / NotAction (most statements of a role name other actions: decided here, cheaply)
             if "Action" in stmt:
-                a = _element_match(stmt["Action"], match_action, label, "Action", unknowns)
+                a = _plain_actions(stmt["Action"], action) if plain_action else _SLOW
+                if a is _SLOW:
+                    a = _element_match(stmt["Action"], match_action, _label(policy, index, stmt), "Action", unknowns)
             elif "NotAction" in stmt:
-                a = t_not(_element_match(stmt["NotAction"], match_action, label, "NotAction", unknowns))
+                a = _plain_actions(stmt["NotAction"], action) if plain_action else _SLOW
+                if a is _SLOW:
+                    a = t_not(_element_match(stmt["NotAction"], match_action, _label(policy, index, stmt),
+                                             "NotAction", unknowns))
+                else:
+                    a = not a
             else:
                 a = False
             if a is False:
                 continue
+            label = _label(policy, index, stmt)
+            sid = label.sid
 
             # Effect
             effect = stmt.get("Effect")
@@ -243,11 +316,17 @@ def _eval_layer(
 
             # Resource / NotResource (absent in a resource policy: the resource it is attached to)
             if "Resource" in stmt:
-                rfn = _resource_entry_matcher(request, ctx, variables, label, unknowns)
-                r = _element_match(stmt["Resource"], rfn, label, "Resource", unknowns)
+                r = _plain_resources(stmt["Resource"], resource, variables) if plain_resource else _SLOW
+                if r is _SLOW:
+                    rfn = _resource_entry_matcher(request, ctx, variables, label, unknowns)
+                    r = _element_match(stmt["Resource"], rfn, label, "Resource", unknowns)
             elif "NotResource" in stmt:
-                rfn = _resource_entry_matcher(request, ctx, variables, label, unknowns)
-                r = t_not(_element_match(stmt["NotResource"], rfn, label, "NotResource", unknowns))
+                r = _plain_resources(stmt["NotResource"], resource, variables) if plain_resource else _SLOW
+                if r is _SLOW:
+                    rfn = _resource_entry_matcher(request, ctx, variables, label, unknowns)
+                    r = t_not(_element_match(stmt["NotResource"], rfn, label, "NotResource", unknowns))
+                else:
+                    r = not r
             else:
                 r = True if resource_layer else False
             if r is False:
@@ -293,14 +372,22 @@ def _eval_layer(
             else:
                 pm = _IDENTITY_MATCH
 
-            cond = evaluate_condition(stmt.get("Condition"), ctx, variables)
-            if cond.value is False:
-                if effect == "Allow" and a is True and r is True and any(v is True for v in pm.values()):
-                    layer.near_misses.append(f"{label} would allow it, but its condition {cond.failed}")
-                continue
-            unknowns.extend(cond.unknowns)
-            common = t_and((a, r, cond.value))
-            applies = {k: t_and((common, pm[k])) for k in _KINDS3}
+            condition = stmt.get("Condition")
+            if condition is None:  # what evaluate_condition says of no condition, without asking it
+                cond_value = True
+            else:
+                cond = evaluate_condition(condition, ctx, variables)
+                cond_value = cond.value
+                if cond_value is False:
+                    if effect == "Allow" and a is True and r is True and any(v is True for v in pm.values()):
+                        layer.near_misses.append(f"{label} would allow it, but its condition {cond.failed}")
+                    continue
+                unknowns.extend(cond.unknowns)
+            if a is True and r is True and cond_value is True:
+                applies = pm  # t_and of True and each kind's match is that match
+            else:
+                common = t_and((a, r, cond_value))
+                applies = {k: t_and((common, pm[k])) for k in _KINDS3}
             any_applies = t_or(applies.values())
             if any_applies is False:
                 continue
@@ -347,10 +434,7 @@ def _build_context(request: Request, kind: str, p_acct: str | None) -> Context:
     """The request's own context (what the caller knows of the request), completed by the keys its
     principal implies (principal_context); the request's values win."""
     ctx = Context(request.context or {})
-    keys, absent_prefixes = principal_keys(request.principal, p_acct, kind == "kms")
-    for key, value in keys.items():
-        ctx.setdefault(key, value)
-    ctx.absent_prefixes(absent_prefixes)
+    ctx.defer(lambda: principal_keys(request.principal, p_acct, kind == "kms"))
     return ctx
 
 

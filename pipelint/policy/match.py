@@ -51,10 +51,34 @@ def glob_match(pattern: str, value: str, ignore_case: bool = False) -> bool:
         return True
     if "*" not in pattern and "?" not in pattern and LIT_STAR not in pattern and LIT_QMARK not in pattern:
         return pattern.lower() == value.lower() if ignore_case else pattern == value
+    if "?" not in pattern and LIT_STAR not in pattern and LIT_QMARK not in pattern and (
+            not ignore_case or (pattern.isascii() and value.isascii())):
+        # only stars: matched piece by piece, without compiling a regular expression per pattern (most
+        # patterns of a setup are seen once or twice). ASCII only when ignoring case: re's IGNORECASE
+        # folds a few non-ASCII letters (the long s, the Kelvin sign) that lower() does not.
+        if ignore_case:
+            pattern, value = pattern.lower(), value.lower()
+        return _stars_match(pattern.split("*"), value)
     return _glob(pattern, ignore_case).fullmatch(value) is not None
 
 
-@functools.lru_cache(maxsize=65536)
+def _stars_match(pieces: list[str], value: str) -> bool:
+    """Whether ``value`` is ``pieces`` joined by runs of any characters (the first piece a prefix, the
+    last a suffix, the ones between found in order: leftmost is always right for ``*`` alone)."""
+    first, last = pieces[0], pieces[-1]
+    if not value.startswith(first) or len(value) < len(first) + len(last):
+        return False
+    position = len(first)
+    end = len(value) - len(last)
+    for piece in pieces[1:-1]:
+        found = value.find(piece, position, end)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return value.endswith(last)
+
+
+@functools.lru_cache(maxsize=16384)
 def arn_like(pattern: str, arn: str) -> bool:
     """IAM UG, condition operators, ARN: each of the six colon-separated parts is matched on its own
     (wildcards allowed in each), case-sensitively. Used for the Resource element too."""
@@ -101,6 +125,13 @@ def account_of(arn: Any) -> str | None:
     """The 12-digit account in an ARN (or a bare account id); None when there is none or it is unknown."""
     if not isinstance(arn, str):
         return None
+    return _account_of(arn)
+
+
+# The ARN helpers below are pure functions of a string that every principal match asks again for the
+# same ARNs, a pipeline's checks one after the other: the last few thousand are remembered.
+@functools.lru_cache(maxsize=4096)
+def _account_of(arn: str) -> str | None:
     if _ACCOUNT_RE.match(arn):
         return arn
     parts = arn.split(":", 5)
@@ -116,6 +147,7 @@ def _split_arn(arn: str) -> list[str] | None:
     return parts
 
 
+@functools.lru_cache(maxsize=4096)
 def session_role_name(arn: str) -> tuple[str, str, str] | None:
     """(partition, account, role name) of an ``arn:aws:sts::ACCT:assumed-role/NAME/SESSION`` ARN."""
     parts = _split_arn(arn)
@@ -127,6 +159,7 @@ def session_role_name(arn: str) -> tuple[str, str, str] | None:
     return parts[1], parts[4], bits[1]
 
 
+@functools.lru_cache(maxsize=4096)
 def role_name(arn: str) -> tuple[str, str, str] | None:
     """(partition, account, role name) of an ``arn:aws:iam::ACCT:role/path/NAME`` ARN (path dropped)."""
     parts = _split_arn(arn)
@@ -135,6 +168,7 @@ def role_name(arn: str) -> tuple[str, str, str] | None:
     return parts[1], parts[4], parts[5].rsplit("/", 1)[-1]
 
 
+@functools.lru_cache(maxsize=4096)
 def is_root_arn(arn: str) -> bool:
     parts = _split_arn(arn)
     return bool(parts and parts[2] == "iam" and parts[5] == "root")
@@ -261,7 +295,7 @@ def _entry_kind(ptype: str, entry: Any, p: Principal) -> tuple[str | None, bool 
     if isinstance(p.arn, Unknown):
         return None, None
     acct = p.account or account_of(p.arn)
-    if _ACCOUNT_RE.match(entry) or is_root_arn(entry):
+    if _names_account(entry):
         entry_acct = account_of(entry)
         if p.arn is not None and is_root_arn(p.arn):
             return EXACT, entry_acct == acct
@@ -282,6 +316,12 @@ def _entry_kind(ptype: str, entry: Any, p: Principal) -> tuple[str | None, bool 
         if rn is not None and rn == sess:
             return ROLE, True
     return None, False
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_account(entry: str) -> bool:
+    """A Principal entry that names an account: a bare 12-digit id or an account root ARN."""
+    return bool(_ACCOUNT_RE.match(entry)) or is_root_arn(entry)
 
 
 def principal_entries(element: Any) -> list[tuple[str, Any]]:

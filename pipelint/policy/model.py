@@ -71,6 +71,8 @@ class Principal:
 
 @dataclass(frozen=True)
 class Request:
+    """One request: who, which action, on which resource, with which context keys."""
+
     principal: Principal
     action: str
     resource: str
@@ -94,6 +96,8 @@ class StatementRef:
 
 @dataclass(frozen=True)
 class Result:
+    """The decision on a request, with the reasons and statements that made it."""
+
     decision: Decision
     reasons: tuple[str, ...]
     deciding: tuple[StatementRef, ...]
