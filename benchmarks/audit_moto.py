@@ -17,10 +17,11 @@ and their sum, which divided by the wall time is the mean number of requests in 
     python3 benchmarks/audit_moto.py [--pipelines 50] [--accounts 3] [--workers 16] [--runs 3] [--latency-ms 0]
     python3 benchmarks/audit_moto.py --pipelines 500 --accounts 20 --runs 1
 
-moto answers in-process, sharing the GIL with the collector's threads, so with no added latency the
-wall time is moto's own CPU time per call, whatever the number of workers. ``--latency-ms N`` adds N ms
-of sleep to every HTTP attempt (a ``before-send`` hook; sleeping releases the GIL), standing in for
-the network round trip to AWS, which is what the concurrent reads are for.
+moto serves from this process; the audit runs in a child process (``--child``), so the two do not share
+a GIL and the child's CPU time is pipelint's own: the collection's wall time minus its CPU time is the
+time the collector spent waiting for answers (the network and AWS, here moto). ``--latency-ms N`` adds
+N ms of sleep to every HTTP attempt (a ``before-send`` hook), standing in for the round trip to AWS,
+which is what the concurrent reads are for.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -131,6 +134,63 @@ def _union(spans: list) -> float:
     return total
 
 
+def measure(args) -> dict:
+    """The child: log in as CI would, audit ``args.runs`` times with the call hooks; the figures as a dict."""
+    from pipelint import live
+    from pipelint.config import Config
+
+    login_tooling()
+    collect_cpu = [0.0]
+    collect = live.collect
+
+    def timed_collect(*a, **k):  # the collection's CPU time (all threads of this process)
+        begin = time.process_time()
+        try:
+            return collect(*a, **k)
+        finally:
+            collect_cpu[0] = time.process_time() - begin
+
+    live.collect = timed_collect
+    runs = []
+    for _ in range(args.runs):
+        calls: Counter = Counter()
+        attempts = [0]
+        lock = threading.Lock()
+        local = threading.local()
+        spans: list = []  # (start, end) of every API call, all threads
+
+        def on_call(model=None, **_):
+            local.start = time.perf_counter()
+            with lock:
+                calls[f"{model.service_model.service_name}:{model.name}"] += 1
+
+        def on_done(**_):
+            end = time.perf_counter()
+            with lock:
+                spans.append((getattr(local, "start", end), end))
+
+        def on_send(**_):
+            with lock:
+                attempts[0] += 1
+            if args.latency_ms:
+                time.sleep(args.latency_ms / 1000)
+
+        options = live.AuditOptions(regions=[US, EU], assume_role=AUDITOR, workers=args.workers)
+        begin, cpu_begin = time.perf_counter(), time.process_time()
+        outcome, snapshot = live.audit(options, Config(), hooks=[("before-call", on_call), ("after-call", on_done),
+                                                                 ("after-call-error", on_done),
+                                                                 ("before-send", on_send)])
+        runs.append({"audit": time.perf_counter() - begin, "audit_cpu": time.process_time() - cpu_begin,
+                     "collect": snapshot.seconds, "collect_cpu": collect_cpu[0],
+                     "in_flight": _union(spans) / snapshot.seconds,
+                     "busy": sum(end - start for start, end in spans) / snapshot.seconds,
+                     "calls": dict(calls), "attempts": attempts[0], "pipelines": len(snapshot.pipelines()),
+                     "accounts": sorted({a for a, _ in snapshot.files}),
+                     "verdicts": Counter(f.verdict for f in outcome.findings).most_common(),
+                     "unreadable": len(snapshot.unreadable())})
+    return {"runs": runs}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pipelines", type=int, default=50)
@@ -138,10 +198,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=16)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--latency-ms", type=float, default=0.0, help="sleep added to every HTTP attempt")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)  # the audit's own process
     args = parser.parse_args()
-
-    from pipelint import live
-    from pipelint.config import Config
+    if args.child:
+        print(json.dumps(measure(args)))
+        return 0
 
     server = MotoServer()
     try:
@@ -149,62 +210,39 @@ def main() -> int:
             start = time.perf_counter()
             build(args.pipelines, args.accounts)
             built = time.perf_counter() - start
-            login_tooling()
-            collect_times, audit_times, in_flight, busy = [], [], [], []
-            for _ in range(args.runs):
-                calls: Counter = Counter()
-                attempts = [0]
-                lock = threading.Lock()
-                local = threading.local()
-                spans: list = []  # (start, end) of every API call, all threads
-
-                def on_call(model=None, **_):
-                    local.start = time.perf_counter()
-                    with lock:
-                        calls[f"{model.service_model.service_name}:{model.name}"] += 1
-
-                def on_done(**_):
-                    end = time.perf_counter()
-                    with lock:
-                        spans.append((getattr(local, "start", end), end))
-
-                def on_send(**_):
-                    with lock:
-                        attempts[0] += 1
-                    if args.latency_ms:
-                        time.sleep(args.latency_ms / 1000)
-
-                options = live.AuditOptions(regions=[US, EU], assume_role=AUDITOR, workers=args.workers)
-                begin = time.perf_counter()
-                outcome, snapshot = live.audit(options, Config(), hooks=[("before-call", on_call),
-                                                                         ("after-call", on_done),
-                                                                         ("after-call-error", on_done),
-                                                                         ("before-send", on_send)])
-                audit_times.append(time.perf_counter() - begin)
-                collect_times.append(snapshot.seconds)
-                in_flight.append(_union(spans) / snapshot.seconds)
-                busy.append(sum(end - start for start, end in spans) / snapshot.seconds)
-            audited = len(snapshot.pipelines())
-            total = sum(calls.values())
-            accounts = sorted({a for a, _ in snapshot.files})
-            print(f"moto world: {args.pipelines} pipelines built in {built:.1f} s")
-            shown = ", ".join(accounts[:3]) + (", ..." if len(accounts) > 3 else "")
-            print(f"audited {audited} pipelines, {len(accounts)} accounts ({shown}), regions {US} and "
-                  f"{EU}, {args.workers} workers, {args.runs} run(s), {args.latency_ms:g} ms added per call")
-            print(f"  collection wall time: median {statistics.median(collect_times):.2f} s "
-                  f"(min {min(collect_times):.2f}, max {max(collect_times):.2f})")
-            print(f"  audit wall time (collect + write + lint): median {statistics.median(audit_times):.2f} s")
-            print(f"  API calls: {total} ({total / audited:.1f} per pipeline), HTTP attempts: {attempts[0]}")
-            print(f"  a request in flight {100 * statistics.median(in_flight):.0f}% of the collection's wall time; "
-                  f"requests in flight on average: {statistics.median(busy):.1f}")
-            print(f"  findings: {len(outcome.findings)} "
-                  f"({Counter(f.verdict for f in outcome.findings).most_common()}); "
-                  f"unreadable: {len(snapshot.unreadable())}")
-            print("  calls by operation:")
-            for operation, count in sorted(calls.items(), key=lambda kv: (-kv[1], kv[0])):
-                print(f"    {count:5d}  {operation}")
+            child = subprocess.run([sys.executable, __file__, "--child", "--workers", str(args.workers),
+                                    "--runs", str(args.runs), "--latency-ms", str(args.latency_ms)],
+                                   capture_output=True, text=True, env=dict(os.environ))
+            if child.returncode != 0:
+                sys.exit(f"the audit process failed:\n{child.stderr}")
+            runs = json.loads(child.stdout.strip().splitlines()[-1])["runs"]
     finally:
         server.stop()
+
+    def median(key: str) -> float:
+        return statistics.median(r[key] for r in runs)
+
+    last = runs[-1]
+    audited, calls = last["pipelines"], Counter(last["calls"])
+    total = sum(calls.values())
+    accounts = last["accounts"]
+    collect, collect_cpu = median("collect"), median("collect_cpu")
+    print(f"moto world: {args.pipelines} pipelines built in {built:.1f} s")
+    shown = ", ".join(accounts[:3]) + (", ..." if len(accounts) > 3 else "")
+    print(f"audited {audited} pipelines, {len(accounts)} accounts ({shown}), regions {US} and "
+          f"{EU}, {args.workers} workers, {args.runs} run(s), {args.latency_ms:g} ms added per call")
+    print(f"  collection wall time: median {collect:.2f} s (min {min(r['collect'] for r in runs):.2f}, "
+          f"max {max(r['collect'] for r in runs):.2f})")
+    print(f"  collection CPU time (pipelint's own, all threads): {collect_cpu:.2f} s; waiting for answers: "
+          f"{100 * max(0.0, 1 - collect_cpu / collect):.0f}% of the collection's wall time")
+    print(f"  audit wall time (collect + write + lint): median {median('audit'):.2f} s, CPU {median('audit_cpu'):.2f} s")
+    print(f"  API calls: {total} ({total / audited:.1f} per pipeline), HTTP attempts: {last['attempts']}")
+    print(f"  a request in flight {100 * median('in_flight'):.0f}% of the collection's wall time; "
+          f"requests in flight on average: {median('busy'):.1f}")
+    print(f"  findings: {sum(n for _, n in last['verdicts'])} ({last['verdicts']}); unreadable: {last['unreadable']}")
+    print("  calls by operation:")
+    for operation, count in sorted(calls.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"    {count:5d}  {operation}")
     return 0
 
 

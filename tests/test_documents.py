@@ -666,3 +666,32 @@ def test_large_json_changed_since_read_gives_no_positions_rather_than_wrong_ones
     document = load_document(path, display="snapshot.json")
     path.write_text('{"roles": [{"arn": "b"}, {"arn": "a"}]}')  # same size, other content
     assert document.locate(("roles", 1, "arn")) is None
+
+
+def test_a_snapshot_above_max_bytes_is_read_back(tmp_path, monkeypatch):
+    """``audit --save`` of an account with thousands of pipelines writes files above MAX_BYTES (about 8 KB a
+    pipeline); pipelint reads its own snapshots, marked by their first key, up to SNAPSHOT_MAX_BYTES.
+    Any other file that size stays refused, and a snapshot above its own limit is refused by its size."""
+    import shutil
+
+    from pipelint import runner
+    from conftest import FIXTURES
+
+    snapshot = tmp_path / "snapshot"
+    shutil.copytree(FIXTURES / "rules" / "PL502" / "pass" / "everything-exists-snapshot", snapshot)
+    (snapshot / "expected.json").unlink()
+    region_file = snapshot / "111111111111-us-east-1.json"
+    monkeypatch.setattr(documents, "MAX_BYTES", 3000)
+    assert region_file.stat().st_size > 3000
+    outcome = runner.check([snapshot], runner.find_config(None, [snapshot]), select=["PL5"], baseline=False)
+    assert [(f.rule_id, f.source.file) for f in outcome.findings] == []
+    assert [p.name for p in outcome.world.pipelines] == ["app"]  # read, not skipped
+
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"padding": "x" * 4000, "pipelint-snapshot": 1}))  # not how a snapshot starts
+    with pytest.raises(InputError, match="file is larger than 0 MiB, the most pipelint reads$"):
+        documents.load_document(other)
+
+    monkeypatch.setattr(documents, "SNAPSHOT_MAX_BYTES", 4000)
+    with pytest.raises(InputError, match="snapshot file is larger than 0 MiB, the most pipelint reads of a snapshot"):
+        documents.load_document(region_file)

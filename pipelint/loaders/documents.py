@@ -64,6 +64,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
     "SHORT_FORM_FUNCTIONS",
+    "SNAPSHOT_MAX_BYTES",
     "load_document",
     "parse_document",
     "read_text",
@@ -71,6 +72,12 @@ __all__ = [
 
 MAX_BYTES = 20 * 1024 * 1024
 """Files larger than this (20 MiB) are refused; CloudFormation itself stops at 1 MB."""
+
+SNAPSHOT_MAX_BYTES = 1024 * 1024 * 1024
+"""The limit for pipelint's own snapshots (``audit --save``; their first key is ``pipelint-snapshot``):
+a snapshot is as large as the account it describes, about 8 KB per pipeline, so an account with a raised
+pipeline quota writes files above :data:`MAX_BYTES` that pipelint must read back."""
+_SNAPSHOT_START = b'"pipelint-snapshot"'
 
 MAX_DEPTH = 1000
 """Deepest allowed nesting of YAML mappings and sequences."""
@@ -347,9 +354,28 @@ def _read_bytes(path: str | os.PathLike, name: str) -> bytes:
         reason = error.strerror or str(error)
         raise InputError(name, f"cannot read the file: {reason[:1].lower()}{reason[1:]}") from None
     if len(raw) > MAX_BYTES:
+        if _SNAPSHOT_START in raw[:256] and raw[:256].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+            return _read_snapshot(path, name)
         raise InputError(
             name, f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB, the most pipelint reads"
         )
+    return raw
+
+
+def _read_snapshot(path: str | os.PathLike, name: str) -> bytes:
+    """A file that starts as pipelint's snapshots do, read up to :data:`SNAPSHOT_MAX_BYTES`."""
+    too_large = InputError(name, f"snapshot file is larger than {SNAPSHOT_MAX_BYTES // (1024 * 1024)} MiB, the "
+                                 "most pipelint reads of a snapshot")
+    try:
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > SNAPSHOT_MAX_BYTES:
+                raise too_large  # refused by its size, not read
+            raw = handle.read(SNAPSHOT_MAX_BYTES + 1)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise InputError(name, f"cannot read the file: {reason[:1].lower()}{reason[1:]}") from None
+    if len(raw) > SNAPSHOT_MAX_BYTES:  # grew while being read
+        raise too_large
     return raw
 
 
