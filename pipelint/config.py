@@ -84,9 +84,9 @@ class Config:
 
     def listing_for(self, file: Path) -> dict | None:
         """The ``[[organization.listings]]`` entry that says whose children ``file`` lists."""
-        resolved = file.resolve()
+        target = resolved(file)
         return next((entry for entry in self.organization.get("listings", [])
-                     if entry["file"].resolve() == resolved), None)
+                     if resolved(entry["file"]) == target), None)
 
 
 _RESOLVED: dict = {}
