@@ -668,10 +668,11 @@ def test_large_json_changed_since_read_gives_no_positions_rather_than_wrong_ones
     assert document.locate(("roles", 1, "arn")) is None
 
 
-def test_a_snapshot_above_max_bytes_is_read_back(tmp_path, monkeypatch):
-    """``audit --save`` of an account with thousands of pipelines writes files above MAX_BYTES (about 8 KB a
-    pipeline); pipelint reads its own snapshots, marked by their first key, up to SNAPSHOT_MAX_BYTES.
-    Any other file that size stays refused, and a snapshot above its own limit is refused by its size."""
+def test_machine_written_files_above_max_bytes_are_read(tmp_path, monkeypatch):
+    """``audit --save`` of an account with thousands of pipelines, and the plan JSON of a large Terraform
+    configuration, are files above MAX_BYTES; pipelint reads them, known by how they start, up to
+    MACHINE_MAX_BYTES. Any other file that size stays refused, and one above its own limit is refused by
+    its size."""
     import shutil
 
     from pipelint import runner
@@ -687,11 +688,17 @@ def test_a_snapshot_above_max_bytes_is_read_back(tmp_path, monkeypatch):
     assert [(f.rule_id, f.source.file) for f in outcome.findings] == []
     assert [p.name for p in outcome.world.pipelines] == ["app"]  # read, not skipped
 
+    plan = tmp_path / "plan.json"  # as `terraform show -json` writes it: compact, these keys first
+    plan.write_text(json.dumps({"format_version": "1.2", "terraform_version": "1.11.4", "padding": "x" * 4000}))
+    assert documents.load_document(plan).data["terraform_version"] == "1.11.4"
+
     other = tmp_path / "other.json"
     other.write_text(json.dumps({"padding": "x" * 4000, "pipelint-snapshot": 1}))  # not how a snapshot starts
     with pytest.raises(InputError, match="file is larger than 0 MiB, the most pipelint reads$"):
         documents.load_document(other)
 
-    monkeypatch.setattr(documents, "SNAPSHOT_MAX_BYTES", 4000)
-    with pytest.raises(InputError, match="snapshot file is larger than 0 MiB, the most pipelint reads of a snapshot"):
+    monkeypatch.setattr(documents, "MACHINE_MAX_BYTES", 4000)
+    with pytest.raises(InputError, match="snapshot file is larger than 0 MiB, the most pipelint reads of a snapshot file"):
         documents.load_document(region_file)
+    with pytest.raises(InputError, match="Terraform plan file is larger than 0 MiB"):
+        documents.load_document(plan)

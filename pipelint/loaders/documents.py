@@ -64,7 +64,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
     "SHORT_FORM_FUNCTIONS",
-    "SNAPSHOT_MAX_BYTES",
+    "MACHINE_MAX_BYTES",
     "load_document",
     "parse_document",
     "read_text",
@@ -73,11 +73,14 @@ __all__ = [
 MAX_BYTES = 20 * 1024 * 1024
 """Files larger than this (20 MiB) are refused; CloudFormation itself stops at 1 MB."""
 
-SNAPSHOT_MAX_BYTES = 1024 * 1024 * 1024
-"""The limit for pipelint's own snapshots (``audit --save``; their first key is ``pipelint-snapshot``):
-a snapshot is as large as the account it describes, about 8 KB per pipeline, so an account with a raised
-pipeline quota writes files above :data:`MAX_BYTES` that pipelint must read back."""
-_SNAPSHOT_START = b'"pipelint-snapshot"'
+MACHINE_MAX_BYTES = 1024 * 1024 * 1024
+"""The limit (1 GiB) for the machine-written inputs pipelint reads, which are as large as what they
+describe: its own snapshots (``audit --save``, about 8 KB per pipeline, so an account with a raised
+pipeline quota writes files above :data:`MAX_BYTES`) and Terraform plan JSON (``terraform show -json``,
+which holds the prior state of a whole configuration). Each is known by how it starts
+(:data:`_MACHINE_STARTS`)."""
+_MACHINE_STARTS = (("snapshot", (b'"pipelint-snapshot"',)),
+                   ("Terraform plan", (b'"format_version"', b'"terraform_version"')))
 
 MAX_DEPTH = 1000
 """Deepest allowed nesting of YAML mappings and sequences."""
@@ -354,27 +357,35 @@ def _read_bytes(path: str | os.PathLike, name: str) -> bytes:
         reason = error.strerror or str(error)
         raise InputError(name, f"cannot read the file: {reason[:1].lower()}{reason[1:]}") from None
     if len(raw) > MAX_BYTES:
-        if _SNAPSHOT_START in raw[:256] and raw[:256].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
-            return _read_snapshot(path, name)
+        what = _machine_written(raw[:256])
+        if what is not None:
+            return _read_large(path, name, what)
         raise InputError(
             name, f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB, the most pipelint reads"
         )
     return raw
 
 
-def _read_snapshot(path: str | os.PathLike, name: str) -> bytes:
-    """A file that starts as pipelint's snapshots do, read up to :data:`SNAPSHOT_MAX_BYTES`."""
-    too_large = InputError(name, f"snapshot file is larger than {SNAPSHOT_MAX_BYTES // (1024 * 1024)} MiB, the "
-                                 "most pipelint reads of a snapshot")
+def _machine_written(head: bytes) -> str | None:
+    """Which machine-written input (see :data:`MACHINE_MAX_BYTES`) a file that starts with ``head`` is."""
+    if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return None
+    return next((what for what, keys in _MACHINE_STARTS if all(key in head for key in keys)), None)
+
+
+def _read_large(path: str | os.PathLike, name: str, what: str) -> bytes:
+    """A machine-written file, read up to :data:`MACHINE_MAX_BYTES`."""
+    too_large = InputError(name, f"{what} file is larger than {MACHINE_MAX_BYTES // (1024 * 1024)} MiB, the "
+                                 f"most pipelint reads of a {what} file")
     try:
         with open(path, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size > SNAPSHOT_MAX_BYTES:
+            if os.fstat(handle.fileno()).st_size > MACHINE_MAX_BYTES:
                 raise too_large  # refused by its size, not read
-            raw = handle.read(SNAPSHOT_MAX_BYTES + 1)
+            raw = handle.read(MACHINE_MAX_BYTES + 1)
     except OSError as error:
         reason = error.strerror or str(error)
         raise InputError(name, f"cannot read the file: {reason[:1].lower()}{reason[1:]}") from None
-    if len(raw) > SNAPSHOT_MAX_BYTES:  # grew while being read
+    if len(raw) > MACHINE_MAX_BYTES:  # grew while being read
         raise too_large
     return raw
 
