@@ -72,6 +72,6 @@ def judge(world: World, report: Report, link: Link) -> Result | None:
         # a bucket with no policy at all: the fix goes on the bucket, so point there
         at=access.bucket.source if access.bucket is not None and access.bucket.policy is None else action.source,
         resources=res, resource_word="bucket policy",
-        resource_fix="bucket policy: " + grants.statement("PipelineArtifacts", needed, objects,
+        resource_fix=grants.Fix("bucket policy", "PipelineArtifacts", needed, objects,
                                                            principal_arn=access.role_arn),
-        identity_fix=f"policy of role {access.role_arn}: " + grants.statement("PipelineArtifacts", needed, objects))
+        identity_fix=grants.Fix(f"policy of role {access.role_arn}", "PipelineArtifacts", needed, objects))

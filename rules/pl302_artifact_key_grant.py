@@ -75,5 +75,5 @@ def judge(world: World, report: Report, link: Link) -> Result | None:
         what=(f"{'across accounts, ' if access.cross_account else ''}{access.who} {access.role_arn} ({action.label}) "
               f"to {kms_action} with artifact key {key.arn}"),
         at=action.source, resources=res, resource_word="key policy",
-        resource_fix="key policy: " + grants.statement("PipelineArtifactKey", ACTIONS, "*", principal_arn=access.role_arn),
-        identity_fix=f"policy of role {access.role_arn}: " + grants.statement("PipelineArtifactKey", ACTIONS, key.arn))
+        resource_fix=grants.Fix("key policy", "PipelineArtifactKey", ACTIONS, "*", principal_arn=access.role_arn),
+        identity_fix=grants.Fix(f"policy of role {access.role_arn}", "PipelineArtifactKey", ACTIONS, key.arn))

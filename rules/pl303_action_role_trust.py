@@ -61,7 +61,7 @@ def judge(world: World, report: Report, link: Link) -> Result | None:
     return grants.judge(world, report, link.check,
         what=f"pipeline role {pipeline.role_arn} to assume role {target} for action {action.label}",
         at=action.source, resources=res, resource_word="trust policy",
-        resource_fix=f"trust policy of {target}: " + grants.statement(
-            "TrustPipeline", ["sts:AssumeRole"], None, principal_arn=pipeline.role_arn),
-        identity_fix=f"policy of pipeline role {pipeline.role_arn}: " + grants.statement(
-            "AssumeActionRole", ["sts:AssumeRole"], target))
+        resource_fix=grants.Fix(f"trust policy of {target}", "TrustPipeline", ["sts:AssumeRole"], None,
+                                principal_arn=pipeline.role_arn),
+        identity_fix=grants.Fix(f"policy of pipeline role {pipeline.role_arn}", "AssumeActionRole",
+                                ["sts:AssumeRole"], target))

@@ -72,7 +72,7 @@ def _pass_role(world, report, link, action, passer, execution, res) -> Result | 
     return grants.judge(world, report, link.check,
                  what=f"role {passer} (action {action.label}) to iam:PassRole execution role {execution}",
                  at=action.source, resources=res,
-                 identity_fix=f"policy of role {passer}: " + grants.statement("PassExecutionRole", ["iam:PassRole"],
+                 identity_fix=grants.Fix(f"policy of role {passer}", "PassExecutionRole", ["iam:PassRole"],
                                                                              execution))
 
 
@@ -86,5 +86,5 @@ def _trusts_cloudformation(world, report, link, action, execution, res) -> Resul
     return grants.judge(world, report, link.check,
                  what=f"cloudformation.amazonaws.com to assume execution role {execution} (action {action.label})",
                  at=role.source, resources=res, resource_word="trust policy",
-                 resource_fix="trust policy: " + grants.statement("TrustCloudFormation", ["sts:AssumeRole"], None,
+                 resource_fix=grants.Fix("trust policy", "TrustCloudFormation", ["sts:AssumeRole"], None,
                                                                   service="cloudformation.amazonaws.com"))

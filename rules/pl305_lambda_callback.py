@@ -59,4 +59,4 @@ def judge(world: World, report: Report, link: Link) -> Result | None:
         world, report, link.check,
         what=f"role {function.role_arn} of function {name} (action {action.label}) to call {needed}",
         at=action.source, resources=[*res, function.role_arn],
-        identity_fix=f"policy of role {function.role_arn}: " + grants.statement("PipelineCallback", NEEDED, "*"))
+        identity_fix=grants.Fix(f"policy of role {function.role_arn}", "PipelineCallback", NEEDED, "*"))

@@ -71,8 +71,8 @@ def _start(world, report, link, rule, target, res) -> Result | None:
     return grants.judge(world, report, link.check,
                  what=f"role {role_arn} (rule {rule.label}) to codepipeline:StartPipelineExecution on {target.arn}",
                  at=target.source, resources=res,
-                 identity_fix=f"policy of role {role_arn}: " + grants.statement(
-                     "StartPipeline", ["codepipeline:StartPipelineExecution"], target.arn))
+                 identity_fix=grants.Fix(f"policy of role {role_arn}", "StartPipeline",
+                                         ["codepipeline:StartPipelineExecution"], target.arn))
 
 
 def _trust(world, report, link, rule, target, res) -> Result | None:
@@ -85,7 +85,7 @@ def _trust(world, report, link, rule, target, res) -> Result | None:
     return grants.judge(world, report, link.check,
                  what=f"{EVENTS} to assume target role {role_arn} of rule {rule.label}", at=role.source,
                  resources=res, resource_word="trust policy",
-                 resource_fix="trust policy: " + grants.statement("TrustEventBridge", ["sts:AssumeRole"], None,
+                 resource_fix=grants.Fix("trust policy", "TrustEventBridge", ["sts:AssumeRole"], None,
                                                                   service=EVENTS))
 
 
@@ -97,10 +97,9 @@ def _dlq(world, report, link, rule, target, res) -> Result | None:
                           "queue is not among the inputs", resources=[*res, str(dlq)],
                           settle=link.unknown)
         return None
-    statement = grants.statement("EventBridgeDeadLetter", ["sqs:SendMessage"], dlq, service=EVENTS)
-    if isinstance(rule.arn, str):
-        statement = statement[:-1] + f', "Condition": {{"ArnEquals": {{"aws:SourceArn": "{rule.arn}"}}}}}}'
+    condition = {"ArnEquals": {"aws:SourceArn": rule.arn}} if isinstance(rule.arn, str) else None
     return grants.judge(world, report, link.check,
                  what=f"{EVENTS} to sqs:SendMessage to dead-letter queue {dlq} of rule {rule.label}",
                  at=queue.source, resources=[*res, dlq], resource_word="queue policy",
-                 resource_fix="queue policy: " + statement)
+                 resource_fix=grants.Fix("queue policy", "EventBridgeDeadLetter", ["sqs:SendMessage"], dlq,
+                                         service=EVENTS, condition=condition))

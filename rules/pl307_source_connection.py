@@ -138,7 +138,7 @@ def _grant(world: World, report: Report, link: Link, action: Action, who: str, s
                           resources=resources, settle=link.unknown)
         return None
     what = f"{who} {role} ({action.label}) to {needed} on {arn}{why}"
-    fix = f"policy of role {role}: " + grants.statement("UseSourceConnection", [needed], arn)
+    fix = grants.Fix(f"policy of role {role}", "UseSourceConnection", [needed], arn)
     result = chain.evaluate(world, link)  # either prefix's UseConnection will do (see pipelint.chain)
     if result.allowed:
         return result
