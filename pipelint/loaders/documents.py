@@ -347,6 +347,8 @@ def _read_bytes(path: str | os.PathLike, name: str) -> bytes:
             raise InputError(name, "is a directory, not a file")
         with open(path, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
+            if len(raw) > MAX_BYTES:
+                raw = _large(handle, raw, name)
     except FileNotFoundError:
         raise InputError(name, "file not found") from None
     except IsADirectoryError:
@@ -356,13 +358,22 @@ def _read_bytes(path: str | os.PathLike, name: str) -> bytes:
     except OSError as error:
         reason = error.strerror or str(error)
         raise InputError(name, f"cannot read the file: {reason[:1].lower()}{reason[1:]}") from None
-    if len(raw) > MAX_BYTES:
-        what = _machine_written(raw[:256])
-        if what is not None:
-            return _read_large(path, name, what)
-        raise InputError(
-            name, f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB, the most pipelint reads"
-        )
+    return raw
+
+
+def _large(handle: Any, head: bytes, name: str) -> bytes:
+    """A file above :data:`MAX_BYTES` of which ``head`` was read: the whole of it when it is a
+    machine-written input (see :data:`MACHINE_MAX_BYTES`) within its limit, else refused by its size."""
+    what = _machine_written(head[:256])
+    if what is None:
+        raise InputError(name, f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB, the most pipelint reads")
+    too_large = InputError(name, f"{what} file is larger than {MACHINE_MAX_BYTES // (1024 * 1024)} MiB, the "
+                                 f"most pipelint reads of a {what} file")
+    if os.fstat(handle.fileno()).st_size > MACHINE_MAX_BYTES:
+        raise too_large  # refused by its size, not read
+    raw = head + handle.read(MACHINE_MAX_BYTES + 1 - len(head))
+    if len(raw) > MACHINE_MAX_BYTES:  # grew while being read
+        raise too_large
     return raw
 
 
@@ -371,23 +382,6 @@ def _machine_written(head: bytes) -> str | None:
     if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         return None
     return next((what for what, keys in _MACHINE_STARTS if all(key in head for key in keys)), None)
-
-
-def _read_large(path: str | os.PathLike, name: str, what: str) -> bytes:
-    """A machine-written file, read up to :data:`MACHINE_MAX_BYTES`."""
-    too_large = InputError(name, f"{what} file is larger than {MACHINE_MAX_BYTES // (1024 * 1024)} MiB, the "
-                                 f"most pipelint reads of a {what} file")
-    try:
-        with open(path, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size > MACHINE_MAX_BYTES:
-                raise too_large  # refused by its size, not read
-            raw = handle.read(MACHINE_MAX_BYTES + 1)
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise InputError(name, f"cannot read the file: {reason[:1].lower()}{reason[1:]}") from None
-    if len(raw) > MACHINE_MAX_BYTES:  # grew while being read
-        raise too_large
-    return raw
 
 
 def _decode(raw: bytes, name: str) -> str:
