@@ -7,15 +7,15 @@ store's key; the action's role reads inputs and writes outputs there itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Iterator
 
 from pipelint import arns, queries
 from pipelint.model import Action, ArtifactStore, Bucket, Key, Pipeline, World
+from pipelint.records import record
 from pipelint.values import Unknown
 
 
-@dataclass
+@record
 class Access:
     pipeline: Pipeline
     action: Action

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipelint.errors import InputError
+from pipelint.records import field, record
 
 SCHEMA = Path(__file__).parent / "schemas" / "config.schema.json"
 
 
-@dataclass
+@record
 class StackSpec:
     """One deployment of a template (or Terraform root module) in the deployment map."""
 
@@ -35,7 +35,7 @@ class StackSpec:
     workspace: str | None = None  # terraform.workspace of this deployment
 
 
-@dataclass
+@record
 class Config:
     """The configuration: ``[tool.pipelint]`` or ``pipelint.toml``, with paths resolved."""
 

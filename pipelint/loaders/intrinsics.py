@@ -29,11 +29,11 @@ Rules of the road:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from pipelint.lazy_re import lazy
 from pipelint.loaders import ssm_values
+from pipelint.records import field, record
 from pipelint.values import Unknown, find_unknown
 
 __all__ = [
@@ -102,7 +102,7 @@ def url_suffix_for_partition(partition: str | Unknown) -> str | Unknown:
     return found
 
 
-@dataclass
+@record
 class StackContext:
     """Where and with what one stack instance is deployed.
 
