@@ -3,16 +3,19 @@
 ``@record``, ``@record(eq=False)``, ``@record(frozen=True)``, ``@record(frozen=True, slots=True)``,
 ``field(default=..., default_factory=..., repr=..., compare=...)`` and ``replace(obj, **changes)`` mean
 what the ``dataclasses`` names mean, for the subset pipelint uses (no ``init=False``, ``order``,
-``__post_init__`` or ``ClassVar``; ``_collect`` refuses what it does not know).
+``__post_init__`` or ``ClassVar``: a class that asks for them is refused when it is made).
 
 Why not ``dataclasses``: a cold ``pipelint check`` creates about 45 model classes. On Python 3.11
 ``dataclasses`` spends about 0.5 ms on each (three or four ``exec`` calls and signature inspection) and
 imports ``inspect``; together about 30 ms, a third of the check (``benchmarks/cold_phases.py``). Here a
-class costs one ``compile`` of its ``__init__`` (and of ``__eq__``/``__hash__`` when it compares by
-value); ``__repr__`` is shared.
+class costs nothing to make: ``__eq__`` and ``__hash__`` compare ``attrgetter`` tuples, ``__repr__`` is
+shared, and ``__init__`` is compiled (as dataclasses does for every class) only for a class that gets
+many instances; before that an ``__init__`` that binds its own arguments serves.
 """
 
 from __future__ import annotations
+
+from operator import attrgetter
 
 _MISSING = object()
 
@@ -85,7 +88,10 @@ def _collect(cls) -> list[Field]:
     return list(merged.values())
 
 
-def _source(fields: list[Field], eq: bool, frozen: bool) -> str:
+HOT = 40  # instances of a class after which its __init__ is compiled
+
+
+def _init_source(fields: list[Field], frozen: bool) -> str:
     params, body = ["self"], []
     for f in fields:
         n = f.name
@@ -96,18 +102,83 @@ def _source(fields: list[Field], eq: bool, frozen: bool) -> str:
             params.append(n if f.default is _MISSING else f"{n}=_default_{n}")
             value = n
         body.append(f"  _setattr(self, {n!r}, {value})" if frozen else f"  self.{n} = {value}")
-    lines = [f"def __init__({', '.join(params)}):", *(body or ["  pass"])]
-    if eq:
-        compared = [f.name for f in fields if f.compare]
-        mine = "".join(f"self.{n}," for n in compared)
-        theirs = "".join(f"other.{n}," for n in compared)
-        lines += ["def __eq__(self, other):",
-                  "  if other.__class__ is self.__class__:",
-                  f"    return ({mine}) == ({theirs})",
-                  "  return NotImplemented"]
-        if frozen:
-            lines += ["def __hash__(self):", f"  return hash(({mine}))"]
-    return "\n".join(lines)
+    return "\n".join([f"def __init__({', '.join(params)}):", *(body or ["  pass"])])
+
+
+def _compiled_init(cls, fields: list[Field], frozen: bool):
+    """The __init__ dataclasses would write, compiled: the fastest there is, at ~0.2 ms to make."""
+    namespace: dict = {"_MISSING": _MISSING, "_setattr": object.__setattr__}
+    for f in fields:
+        if f.default_factory is not _MISSING:
+            namespace[f"_factory_{f.name}"] = f.default_factory
+        elif f.default is not _MISSING:
+            namespace[f"_default_{f.name}"] = f.default
+    exec(compile(_init_source(fields, frozen), f"<record {cls.__qualname__}>", "exec"), namespace)  # noqa: S102
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    return init
+
+
+def _interpreted_init(cls, fields: list[Field], frozen: bool):
+    """An __init__ that binds its arguments itself, made at no cost but ~1 µs slower per instance. A
+    cold check makes a few of most classes, a big world hundreds of thousands of some: each class
+    starts with this one and switches to the compiled one at its HOT-th instance."""
+    names = tuple(f.name for f in fields)
+    known = frozenset(names)
+    assign = object.__setattr__ if frozen else setattr
+    made = [0]
+    where = f"{cls.__qualname__}.__init__()"
+    # Python's own wording, so that both __init__s fail alike
+    least = 1 + sum(f.default is _MISSING and f.default_factory is _MISSING for f in fields)
+    most = (f"{least} positional argument{'s' if least > 1 else ''}" if least == len(names) + 1
+            else f"from {least} to {len(names) + 1} positional arguments")
+
+    def __init__(self, *args, **kwargs):
+        made[0] += 1
+        if made[0] == HOT and cls.__dict__.get("__init__") is __init__:
+            cls.__init__ = _compiled_init(cls, fields, frozen)
+        if len(args) > len(names):
+            raise TypeError(f"{where} takes {most} but {len(args) + 1} were given")
+        values = dict(zip(names, args))
+        for name, value in kwargs.items():
+            if name not in known:
+                raise TypeError(f"{where} got an unexpected keyword argument {name!r}")
+            if name in values:
+                raise TypeError(f"{where} got multiple values for argument {name!r}")
+            values[name] = value
+        missing = []
+        for f in fields[len(args):]:
+            if f.name not in values:
+                if f.default_factory is not _MISSING:
+                    values[f.name] = f.default_factory()
+                elif f.default is not _MISSING:
+                    values[f.name] = f.default
+                else:
+                    missing.append(repr(f.name))
+        if missing:
+            listed = (missing[0] if len(missing) == 1 else f"{missing[0]} and {missing[1]}" if len(missing) == 2
+                      else ", ".join(missing[:-1]) + ", and " + missing[-1])
+            raise TypeError(f"{where} missing {len(missing)} required positional argument"
+                            f"{'s' if len(missing) > 1 else ''}: {listed}")
+        for name in names:
+            assign(self, name, values[name])
+
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    return __init__
+
+
+def _comparisons(fields: list[Field], frozen: bool) -> dict:
+    key = attrgetter(*[f.name for f in fields if f.compare] or ["__class__"])
+
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return key(self) == key(other)
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(key(self))
+
+    return {"__eq__": __eq__, "__hash__": __hash__} if frozen else {"__eq__": __eq__}
 
 
 def _repr(self) -> str:
@@ -134,24 +205,21 @@ def _with_slots(cls, fields: list[Field]):
 
 
 def _build(cls, eq: bool, frozen: bool, slots: bool):
+    if hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__qualname__}: records do not call __post_init__")
     fields = _collect(cls)
     if slots:
         cls = _with_slots(cls, fields)
-    namespace: dict = {"_MISSING": _MISSING, "_setattr": object.__setattr__}
-    for f in fields:
-        if f.default_factory is not _MISSING:
-            namespace[f"_factory_{f.name}"] = f.default_factory
-        elif f.default is not _MISSING:
-            namespace[f"_default_{f.name}"] = f.default
-    exec(compile(_source(fields, eq, frozen), f"<record {cls.__qualname__}>", "exec"), namespace)  # noqa: S102
     own = cls.__dict__
     # a class body that defines __eq__ gets __hash__ = None from Python itself; that is not a choice
     explicit_hash = "__hash__" in own and not (own["__hash__"] is None and "__eq__" in own)
     cls.__record_fields__ = tuple(fields)
     cls.__record_repr__ = tuple(f.name for f in fields if f.repr)
-    for name in ("__init__", "__eq__", "__hash__"):
-        if name in namespace and (name not in own if name != "__hash__" else not explicit_hash):
-            function = namespace[name]
+    made = {"__init__": _interpreted_init(cls, fields, frozen)}
+    if eq:
+        made.update(_comparisons(fields, frozen))
+    for name, function in made.items():
+        if name not in own or (name == "__hash__" and not explicit_hash):
             function.__qualname__ = f"{cls.__qualname__}.{name}"
             setattr(cls, name, function)
     if "__repr__" not in own:

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from pipelint import records
 from pipelint.records import FrozenInstanceError, field, record, replace
 
 
@@ -139,3 +140,63 @@ def test_a_check_imports_neither_dataclasses_nor_inspect(tmp_path):
             "print(sorted(m for m in ('dataclasses', 'inspect', 'pkgutil') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert out.stdout.strip() == "[]"
+
+
+def _made_both_ways(cls, *args, **kwargs):
+    """(result or error text) of the interpreted __init__ and of the compiled one, for one call."""
+    outcomes = []
+    for init in (records._interpreted_init(cls, list(cls.__record_fields__), frozen=False),
+                 records._compiled_init(cls, list(cls.__record_fields__), frozen=False)):
+        obj = cls.__new__(cls)
+        try:
+            init(obj, *args, **kwargs)
+            outcomes.append(repr(obj))
+        except TypeError as error:
+            outcomes.append(str(error))
+    return outcomes
+
+
+@pytest.mark.parametrize("args, kwargs", [
+    ((), {}), ((1,), {}), ((1, 2), {}), ((1, 2, 3), {}), ((1, 2, 3, 4), {}), ((1, 2, 3, 4, 5), {}),
+    ((), {"a": 1, "b": 2}), ((1,), {"a": 1}), ((1, 2), {"zz": 1}), ((), {"c": 3}), ((1, 2), {"d": [0]}),
+])
+def test_the_interpreted_init_binds_and_fails_as_the_compiled_one(args, kwargs):
+    @record
+    class Four:
+        a: int
+        b: int
+        c: int = 3
+        d: list = field(default_factory=list)
+
+    @record
+    class Two:
+        a: int
+        b: int
+
+    for cls in (Four, Two):
+        interpreted, compiled = _made_both_ways(cls, *args, **kwargs)
+        assert interpreted == compiled, (cls, args, kwargs)
+
+
+def test_a_class_switches_to_the_compiled_init_at_its_hot_instance():
+    @record(frozen=True)
+    class Hot:
+        name: str
+        items: tuple = ()
+
+    first = Hot.__init__
+    made = [Hot(str(i)) for i in range(records.HOT + 1)]
+    assert Hot.__init__ is not first and Hot.__init__.__code__.co_filename == "<record " + Hot.__qualname__ + ">"
+    assert made[0] == Hot("0") and made[-1] == Hot(str(records.HOT)) and made[-1].items == ()
+    with pytest.raises(FrozenInstanceError):
+        made[-1].name = "x"
+
+
+def test_post_init_is_refused_rather_than_silently_skipped():
+    with pytest.raises(TypeError, match="__post_init__"):
+        @record
+        class Checked:
+            a: int
+
+            def __post_init__(self):
+                raise AssertionError("never called by records")
