@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Iterable
 from types import ModuleType
-from typing import Iterable
 
 from pipelint.findings import Finding
 from pipelint.model import World

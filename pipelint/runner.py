@@ -6,9 +6,9 @@ from __future__ import annotations
 import gc
 import os
 import re
+from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable
 
 from pipelint import config as config_module
 from pipelint import engine

@@ -28,9 +28,12 @@ import marshal
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from pipelint import __version__, user_cache
+
+TYPE_CHECKING = False  # for annotations only: typing costs 3 ms to import
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT = 2
 KEEP = 2000  # entries kept when the folder is pruned (the most recently written)

@@ -21,7 +21,7 @@ is decided by the caller from the organization's structure (:mod:`pipelint.guard
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from .conditions import Context
 from .match import t_and, t_not, t_or
