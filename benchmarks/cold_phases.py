@@ -26,16 +26,16 @@ EXAMPLE = ROOT / "fixtures" / "example"
 CHILD = r"""
 import json, sys, time
 t0 = time.perf_counter()
-import dataclasses
+from pipelint import records
 spent = [0.0]
-process = dataclasses._process_class
+build = records._build
 def timed(*args, **kwargs):
     start = time.perf_counter()
     try:
-        return process(*args, **kwargs)
+        return build(*args, **kwargs)
     finally:
         spent[0] += time.perf_counter() - start
-dataclasses._process_class = timed
+records._build = timed
 t1 = time.perf_counter()
 from pipelint import cli, engine, loaders, runner
 t2 = time.perf_counter()
@@ -59,9 +59,9 @@ try:
 except SystemExit:
     pass
 t4 = time.perf_counter()
-sys.stderr.write(json.dumps({"import dataclasses": t1 - t0, "import pipelint": t2 - t1, "import rules": t3 - t2,
+sys.stderr.write(json.dumps({"import pipelint.records": t1 - t0, "import pipelint": t2 - t1, "import rules": t3 - t2,
                              "check": t4 - t3, "  loading": inner["load"], "  rules": inner["rules"],
-                             "dataclass creation (all phases)": spent[0]}) + "\n")
+                             "record classes built (all phases)": spent[0]}) + "\n")
 """
 
 

@@ -24,12 +24,12 @@ pipelint runs from. Each entry accepts one finding (two identical findings need 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 from collections import Counter
 from pathlib import Path
 
+from pipelint import records
 from pipelint.errors import InputError
 from pipelint.findings import Finding
 
@@ -47,8 +47,8 @@ def _relative_file(finding: Finding, base: Path) -> str:
 
 def fingerprint(finding: Finding, base: Path) -> str:
     """The finding's fingerprint with its file relative to ``base`` (the baseline file's folder)."""
-    source = dataclasses.replace(finding.source, file=_relative_file(finding, base))
-    return dataclasses.replace(finding, source=source).fingerprint()
+    source = records.replace(finding.source, file=_relative_file(finding, base))
+    return records.replace(finding, source=source).fingerprint()
 
 
 def render(findings: list[Finding], path: Path) -> str:

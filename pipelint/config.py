@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pipelint.errors import InputError
+from pipelint.records import field, record
+
+TYPE_CHECKING = False  # for annotations only: typing costs 3 ms to import
+if TYPE_CHECKING:
+    from typing import Any
 
 SCHEMA = Path(__file__).parent / "schemas" / "config.schema.json"
 
 
-@dataclass
+@record
 class StackSpec:
     """One deployment of a template (or Terraform root module) in the deployment map."""
 
@@ -35,7 +38,7 @@ class StackSpec:
     workspace: str | None = None  # terraform.workspace of this deployment
 
 
-@dataclass
+@record
 class Config:
     """The configuration: ``[tool.pipelint]`` or ``pipelint.toml``, with paths resolved."""
 

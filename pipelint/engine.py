@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import importlib
-import pkgutil
-from dataclasses import dataclass
+import os
+from collections.abc import Iterable
 from types import ModuleType
-from typing import Iterable
 
 from pipelint.findings import Finding
 from pipelint.model import World
+from pipelint.records import record
 from pipelint.rule import Report, Rule
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LoadedRule:
     """A rule module found in ``pipelint.rules``: its metadata and the module."""
 
@@ -29,11 +29,12 @@ def discover() -> list[LoadedRule]:
     """Every module in ``pipelint.rules`` that defines RULE and check(), sorted by id."""
     import pipelint.rules as package
 
+    # one file per rule; a folder listing, not pkgutil, which imports inspect (5 ms) to read names
+    names = sorted({entry.name[:-3] for folder in package.__path__ for entry in os.scandir(folder)
+                    if entry.name.endswith(".py") and not entry.name.startswith("_") and entry.is_file()})
     found = []
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"pipelint.rules.{info.name}")
+    for name in names:
+        module = importlib.import_module(f"pipelint.rules.{name}")
         rule = getattr(module, "RULE", None)
         if isinstance(rule, Rule) and callable(getattr(module, "check", None)):
             found.append(LoadedRule(rule, module))

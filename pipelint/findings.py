@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from pipelint.model import Source
+from pipelint.records import field, record
 
 SEVERITIES = ("info", "warning", "error")
 FAIL = "fail"  # the inputs show the requirement is broken
@@ -15,7 +15,7 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
-@dataclass
+@record
 class Finding:
     """One finding: a rule's verdict on a resource, where it is written and how to fix it."""
 
@@ -46,7 +46,7 @@ class Finding:
         return (self.source.file, self.source.line or 0, self.source.column or 0, self.rule_id, self.message)
 
 
-@dataclass
+@record
 class Missing:
     """One input the inputs lack, and the unverified findings it would settle."""
 

@@ -24,11 +24,11 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
 from pipelint.errors import UsageError
+from pipelint.records import field, record
 from pipelint.survey import ACCOUNT_RE, REGION_RE, Setup, Template, Var, flatten, literal, substitute, survey
 
 SSM_NOTE = "SSM parameters the templates read at deploy time (pipelint cannot read them offline)"
@@ -36,7 +36,7 @@ SCHEMA = Path(__file__).parent / "schemas" / "config.schema.json"
 STEP_BUDGET = 20_000  # inference steps per question: the links form cycles, and a guard must end them
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Question:
     key: tuple
     text: str  # "account(s) of tooling/pipeline.yaml"
@@ -46,7 +46,7 @@ class Question:
     optional: bool = False  # leaving it out is normal (no TODO)
 
 
-@dataclass
+@record
 class Guess:
     """What the setup says of one value: values with the reason for each, or else the values it equals."""
 
@@ -648,7 +648,7 @@ def _relpath(path: Path, base: Path) -> str:
         return path.resolve().as_posix()
 
 
-@dataclass
+@record
 class Written:
     text: str
     entries: int = 0

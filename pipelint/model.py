@@ -7,15 +7,19 @@ Resources are keyed by ARN when it is known, else by a symbolic id (``file#Logic
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Iterator
+from collections.abc import Iterator
 
+from pipelint.records import field, record
 from pipelint.values import Unknown
+
+TYPE_CHECKING = False  # for annotations only: typing costs 3 ms to import
+if TYPE_CHECKING:
+    from typing import Any
 
 MaybeStr = "str | Unknown | None"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Source:
     """Where a resource or value came from: a file, a logical path inside it, and its line/column.
 
@@ -30,7 +34,7 @@ class Source:
         return f"{self.file}:{self.line}" if self.line else self.file
 
 
-@dataclass
+@record
 class PolicyDoc:
     """A policy document attached to a resource or role. ``document`` is Unknown when not in the inputs."""
 
@@ -46,7 +50,7 @@ class PolicyDoc:
         return self.source
 
 
-@dataclass
+@record
 class ArtifactStore:
     """An artifact store of a pipeline: bucket and encryption key, for one region or all."""
 
@@ -57,7 +61,7 @@ class ArtifactStore:
     source: Source
 
 
-@dataclass
+@record
 class Action:
     """One action of a pipeline stage."""
 
@@ -79,7 +83,7 @@ class Action:
         return f"{self.stage}/{self.name}"
 
 
-@dataclass
+@record
 class Pipeline:
     """A CodePipeline pipeline with its actions and artifact stores."""
 
@@ -109,7 +113,7 @@ class Pipeline:
         return self.source.path[1] if len(self.source.path) > 1 else self.key
 
 
-@dataclass
+@record
 class Bucket:
     """An S3 bucket."""
 
@@ -124,7 +128,7 @@ class Bucket:
     exists: bool | None = None  # False: the live audit found no such bucket; None: not known
 
 
-@dataclass
+@record
 class Key:
     """A KMS key."""
 
@@ -143,7 +147,7 @@ class Key:
     exists: bool | None = None  # False: the live audit found no such key; None: not known
 
 
-@dataclass
+@record
 class Role:
     """An IAM role with its trust and identity policies."""
 
@@ -167,7 +171,7 @@ class Role:
     exists: bool | None = None  # False: the live audit found no such role; None: not known
 
 
-@dataclass
+@record
 class ManagedPolicy:
     """A customer-managed (or snapshot-recorded) IAM managed policy."""
 
@@ -177,7 +181,7 @@ class ManagedPolicy:
     roles: list = field(default_factory=list)  # role names or ARNs it is attached to
 
 
-@dataclass
+@record
 class Queue:
     """An SQS queue (an EventBridge dead-letter queue)."""
 
@@ -191,7 +195,7 @@ class Queue:
     exists: bool | None = None  # False: the live audit found no such queue; None: not known
 
 
-@dataclass
+@record
 class Function:
     """A Lambda function (of an invoke action)."""
 
@@ -204,7 +208,7 @@ class Function:
     source: Source
 
 
-@dataclass
+@record
 class Project:
     """A CodeBuild project."""
 
@@ -218,7 +222,7 @@ class Project:
     source: Source
 
 
-@dataclass
+@record
 class Connection:
     """A CodeStar / CodeConnections connection that a source action uses."""
 
@@ -233,7 +237,7 @@ class Connection:
     exists: bool | None = None  # False: the live audit found no such connection; None: not known
 
 
-@dataclass
+@record
 class Target:
     """A target of an EventBridge rule."""
 
@@ -244,7 +248,7 @@ class Target:
     source: Source
 
 
-@dataclass
+@record
 class EventRule:
     """An EventBridge rule that starts pipelines."""
 
@@ -267,7 +271,7 @@ SCP = "SERVICE_CONTROL_POLICY"
 RCP = "RESOURCE_CONTROL_POLICY"
 
 
-@dataclass
+@record
 class OrgPolicy:
     """A service control policy or resource control policy of the organization."""
 
@@ -278,7 +282,7 @@ class OrgPolicy:
     aws_managed: bool = False
 
 
-@dataclass
+@record
 class Organization:
     """What the inputs say about the AWS Organization the accounts belong to: its tree, and which
     SCPs and RCPs are attached where. Ids as Organizations names them: ``r-...`` root, ``ou-...`` OU,
@@ -309,7 +313,7 @@ class Organization:
         self.types.setdefault(kind, True)
 
 
-@dataclass
+@record
 class Notice:
     """Something the user should know that is not a finding: a skipped file, an unbound policy."""
 
@@ -317,7 +321,7 @@ class Notice:
     message: str
 
 
-@dataclass
+@record
 class Suppression:
     """A ``Metadata: pipelint: ignore: [{id, reason}]`` entry, a ``# pipelint: ignore`` comment in a
     ``.tf`` file, or a config ``suppress`` entry.
@@ -338,7 +342,7 @@ class Suppression:
     span: tuple | None = None
 
 
-@dataclass
+@record
 class World:
     """Every resource of the inputs, merged, with the notices and files of the run."""
 

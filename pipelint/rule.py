@@ -7,10 +7,10 @@ calls ``report.fail`` / ``report.unverified``. Rules never handle files, config 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from pipelint.findings import FAIL, UNVERIFIED, Finding
 from pipelint.model import Source
+from pipelint.records import field, record
 from pipelint.values import Unknown, display, fix_for
 
 
@@ -21,7 +21,7 @@ def _ids(resources) -> list[str]:
             and str(r) != "None" and not str(r).startswith("<unknown: ")]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     """A rule's metadata; the module's docstring is its documentation."""
 
@@ -31,7 +31,7 @@ class Rule:
     summary: str  # one line
 
 
-@dataclass
+@record
 class Report:
     """Collects one rule's findings."""
 

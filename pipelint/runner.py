@@ -6,10 +6,9 @@ from __future__ import annotations
 import gc
 import os
 import re
+from collections.abc import Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from pipelint import config as config_module
 from pipelint import engine
@@ -18,6 +17,7 @@ from pipelint.errors import UsageError
 from pipelint.findings import Finding, severity_rank
 from pipelint.lazy_re import lazy
 from pipelint.model import Notice, World
+from pipelint.records import field, record
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
 # what the pre-commit hook passes (see .pre-commit-hooks.yaml); the rest of a change cannot matter
@@ -25,7 +25,7 @@ INPUT_SUFFIXES = {".json", ".yaml", ".yml", ".template", ".tf", ".tfvars"}
 SELECTOR = lazy(r"^PL[0-9]{0,3}$", re.IGNORECASE)
 
 
-@dataclass
+@record
 class Outcome:
     """What a check found, with the world it looked at and how to present it."""
 

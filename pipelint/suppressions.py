@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from pipelint.config import Config
 from pipelint.findings import Finding
 from pipelint.lazy_re import lazy
 from pipelint.model import Source, Suppression, World
+from pipelint.records import field, record
 from pipelint.rule import Report
 
 IN_SOURCE = "inSource"
@@ -35,7 +35,7 @@ EXTERNAL = "external"
 NO_REASON = "(no reason given)"
 
 
-@dataclass
+@record
 class Entry:
     """One suppression and what became of it."""
 
@@ -50,7 +50,7 @@ class Entry:
         return self.matched == 0 and (self.relevant or not self.known)
 
 
-@dataclass
+@record
 class Applied:
     """Suppressions applied: the entries, how each suppressed finding was suppressed, the PL9xx findings."""
 

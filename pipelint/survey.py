@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
+
+from pipelint.records import field, record
 
 PSEUDO = frozenset({"AWS::AccountId", "AWS::Region", "AWS::StackName", "AWS::StackId", "AWS::Partition",
                     "AWS::URLSuffix", "AWS::NoValue", "AWS::NotificationARNs"})
@@ -43,7 +44,7 @@ NAME_WORDS = {"account": "account", "accounts": "account", "region": "region", "
               "repository": "name", "repo": "name", "pipeline": "name"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Var:
     """A part of a string the template does not spell out."""
 
@@ -54,7 +55,7 @@ class Var:
 Tokens = tuple  # of str and Var
 
 
-@dataclass
+@record
 class Param:
     name: str
     type: str
@@ -107,21 +108,21 @@ def name_kind(name: str) -> str | None:
     return None
 
 
-@dataclass
+@record
 class RoleRef:
     account: Var | str | None  # the ARN's account field: a Var, a literal id, or None
     role: str  # the role's name (last path segment)
     trust: bool  # in a role's AssumeRolePolicyDocument
 
 
-@dataclass
+@record
 class Store:
     region: Tokens | None  # None: the single artifactStore (the pipeline's region)
     location: Tokens | None
     key: Tokens | None
 
 
-@dataclass
+@record
 class Template:
     """One CloudFormation template, or one stack of a cloud assembly."""
 
@@ -155,7 +156,7 @@ class Template:
         return param.default if param else None
 
 
-@dataclass
+@record
 class Setup:
     templates: list = field(default_factory=list)
     terraform: list = field(default_factory=list)  # folders with .tf files (not an input yet)

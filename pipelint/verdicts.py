@@ -8,7 +8,6 @@ it), so a red edge and a failing finding are one and the same.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from pipelint import chain, engine, grants
@@ -16,10 +15,11 @@ from pipelint.chain import Link
 from pipelint.findings import Finding
 from pipelint.model import Source, World
 from pipelint.policy import Result
+from pipelint.records import field, record
 from pipelint.rule import Report
 
 
-@dataclass
+@record
 class Statement:
     """A statement that decided a link, and where it is written."""
 
@@ -41,7 +41,7 @@ class Statement:
                 "statement": self.statement if isinstance(self.statement, dict) else None}
 
 
-@dataclass
+@record
 class Judged:
     link: Link
     verdict: str  # chain.HOLDS / FAILS / UNVERIFIED

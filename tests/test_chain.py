@@ -143,7 +143,7 @@ def test_unknown_action_role_is_not_taken_for_the_pipeline_role(in_tmp):
 def test_a_service_request_answered_once_is_never_answered_for_another_document():
     """grants.run keeps the answer to a context-free service request (CloudFormation assuming an
     execution role) for the run; the same request against another trust policy is evaluated anew."""
-    from dataclasses import replace
+    from pipelint.records import replace
 
     from pipelint import grants
     from pipelint.model import PolicyDoc

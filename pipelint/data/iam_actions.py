@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from pipelint import user_cache
 from pipelint.lazy_re import lazy

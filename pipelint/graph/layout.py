@@ -11,10 +11,10 @@ apart.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 from pipelint.graph.model import Graph
 from pipelint.graph.style import children
+from pipelint.records import field, record
 
 NODE_W, NODE_H = 190, 46
 GAP = 26  # between nodes
@@ -23,7 +23,7 @@ TITLE = 24  # a box's title band
 MAX_COLUMNS = 3  # resources per row in a region or account grid, at least
 
 
-@dataclass
+@record
 class Rect:
     x: float
     y: float
@@ -55,7 +55,7 @@ class Rect:
                 and other.y + other.h <= self.y + self.h)
 
 
-@dataclass
+@record
 class Curve:
     """A cubic Bézier from (x1, y1) to (x2, y2), and where its label goes."""
 
@@ -68,7 +68,7 @@ class Curve:
         return f"M{x1},{y1} C{c1x},{c1y} {c2x},{c2y} {x2},{y2}"
 
 
-@dataclass
+@record
 class Layout:
     width: float
     height: float

@@ -11,13 +11,13 @@ box of its own. Node ids are those of :mod:`pipelint.chain`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from pipelint import arns, chain, queries, verdicts
 from pipelint.artifacts import principals
 from pipelint.errors import UsageError
 from pipelint.model import Pipeline, World
+from pipelint.records import field, record
 from pipelint.values import display
 
 GENERATED = re.compile(r"⟨(?:[^⟩]*\.)?([^⟩.]*)⟩")  # a generated-name placeholder ⟨stack.LogicalId⟩
@@ -28,7 +28,7 @@ GLOBAL = ""  # the "region" of IAM roles and other global things: directly in th
 RUNS_AS, SERVICE_ROLE, SOURCE, ENCRYPTS = "runs as", "service role", "source", "SSE-KMS"
 
 
-@dataclass
+@record
 class Node:
     id: str
     kind: str  # pipeline, action, role, bucket, key, queue, rule, connection, service, unknown
@@ -40,7 +40,7 @@ class Node:
     parent: str | None = None  # the stage box of an action; the pipeline box of a pipeline node
 
 
-@dataclass
+@record
 class Box:
     id: str
     kind: str  # account, region, pipeline, stage
@@ -48,7 +48,7 @@ class Box:
     parent: str | None
 
 
-@dataclass
+@record
 class Edge:
     id: str
     frm: str
@@ -70,7 +70,7 @@ class Edge:
         return sorted({j.link.rule for j in self.judged})
 
 
-@dataclass
+@record
 class Graph:
     title: str
     nodes: dict = field(default_factory=dict)  # id -> Node, in the order first met

@@ -24,7 +24,6 @@ import os
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import unquote
 
@@ -32,12 +31,13 @@ from pipelint import arns
 from pipelint.data import aws_managed_policies
 from pipelint.live import guard
 from pipelint.live.clients import Clients, Unreadable
+from pipelint.records import field, record
 
 GLOBAL = "global"  # the "region" of the file holding an account's IAM roles and managed policies
 CONNECTION_SERVICES = ("codestar-connections", "codeconnections")
 
 
-@dataclass
+@record
 class AuditOptions:
     profile: str | None = None
     regions: list = field(default_factory=list)  # regions whose pipelines are audited (default: the session's)
@@ -50,7 +50,7 @@ class AuditOptions:
     progress: bool = False
 
 
-@dataclass
+@record
 class Snapshot:
     """What an audit read: one document in the snapshot format per (account, region)."""
 

@@ -9,12 +9,13 @@ formats and nothing of rules.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from pipelint.config import Config, forget_resolved, resolved
 from pipelint.errors import EmptyInput, InputError, UsageError
 from pipelint.model import Notice, Source, World
+from pipelint.records import replace
 from pipelint.values import Unknown
 
 TEXT_SUFFIXES = {".json", ".yaml", ".yml", ".template"}
@@ -165,7 +166,7 @@ def load_world(inputs: Iterable[Path], config: Config,
                 raise InputError(document.path, "the cloud assembly names this file as a stack template, but "
                                  "it is not a CloudFormation template (a JSON object)", 1, 1)
             world.files.append(document.path)
-            mapped.declares(template, deployment_map.template(document.data)._replace(single=True))
+            mapped.declares(template, replace(deployment_map.template(document.data), single=True))
             parameters, physical_ids, ssm, imports = {}, {}, config.ssm, {}
             for spec in config.stacks_for(template)[:1]:
                 # the manifest gives the environment; the map adds what a cloud assembly cannot say

@@ -21,13 +21,14 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import NamedTuple
 
 from pipelint.config import Config, resolved
 from pipelint.errors import InputError
+from pipelint.records import record
 
 
-class Declared(NamedTuple):
+@record(frozen=True)
+class Declared:
     """What one stack source declares, in the words its messages use."""
 
     what: str  # "the template"

@@ -6,11 +6,15 @@ CloudFormation writes ``ArtifactStore``/``Stages``/``ActionTypeId``; the CodePip
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
 
 from pipelint.loaders.intrinsics import raw_path
 from pipelint.model import Action, ArtifactStore, Pipeline, Source
 from pipelint.values import Unknown
+
+TYPE_CHECKING = False  # for annotations only: typing costs 3 ms to import
+if TYPE_CHECKING:
+    from typing import Any
 
 Locate = Callable[[tuple], Source]
 

@@ -21,18 +21,19 @@ is decided by the caller from the organization's structure (:mod:`pipelint.guard
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Sequence
+from collections.abc import Sequence
 
 from .conditions import Context
 from .match import t_and, t_not, t_or
 from .model import Decision, Policy, Request, Result, StatementRef
 
+from pipelint.records import field, record, replace
+
 SCP = "service control policy"
 RCP = "resource control policy"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OrgPolicies:
     """The SCPs (or RCPs) that apply to one request, level by level.
 
@@ -53,7 +54,7 @@ class OrgPolicies:
         return cls(tuple((f"level {i + 1}", tuple(policies)) for i, policies in enumerate(value)))
 
 
-@dataclass
+@record
 class _Guard:
     """What one kind of guardrail (SCPs or RCPs) says about the request, over all its levels."""
 

@@ -19,12 +19,15 @@ Keys that depend on the request itself (``kms:ViaService``, ``s3:ResourceAccount
 
 from __future__ import annotations
 
-from typing import Any
 
 from pipelint.values import Unknown
 
 from .match import is_root_arn, role_name, session_role_name
 from .model import ABSENT, Principal
+
+TYPE_CHECKING = False  # for annotations only: typing costs 3 ms to import
+if TYPE_CHECKING:
+    from typing import Any
 
 #: keys only a service principal acting for a resource carries; never in a role session's request
 SOURCE_KEYS = ("aws:SourceArn", "aws:SourceAccount", "aws:SourceOrgID", "aws:SourceOrgPaths")

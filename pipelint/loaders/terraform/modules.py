@@ -17,7 +17,6 @@ then the variable's ``default`` — Terraform's own precedence. A child module g
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,6 +26,7 @@ from pipelint.loaders.terraform import syntax as s
 from pipelint.loaders.terraform.expressions import Scope, evaluate
 from pipelint.loaders.terraform.values import Invalid, Lazy, PosDict, UnknownOf, to_text
 from pipelint.model import Notice
+from pipelint.records import field, record
 from pipelint.values import Unknown
 
 META = {"count", "for_each", "provider", "providers", "depends_on", "lifecycle", "source", "version"}
@@ -39,7 +39,7 @@ IDENTIFIERS = {"id", "arn", "name", "bucket", "key_id", "url", "function_name"}
 
 # -- configuration (one folder) ----------------------------------------------------------------------
 
-@dataclass
+@record
 class ModuleConfig:
     folder: Path
     display: str

@@ -18,29 +18,29 @@ to the inputs and never in a shared temporary folder (Lark's cache is a pickle).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipelint.errors import InputError
+from pipelint.records import field, record
 
 MAX_DEPTH = 400  # parse-tree depth refused beyond this (about 130 levels of brackets)
 
 
 # -- the tree ------------------------------------------------------------------------------------
 
-@dataclass(eq=False)
+@record(eq=False)
 class Node:
     line: int
     col: int
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Literal(Node):
     value: Any  # str, int, float, bool or None
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Template(Node):
     """A quoted string or heredoc: literal text (str) and expressions, directives as nested nodes."""
 
@@ -48,14 +48,14 @@ class Template(Node):
     heredoc: bool = False
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class TemplateIf(Node):
     cond: Node
     then: list
     other: list
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class TemplateFor(Node):
     key: str | None
     value: str
@@ -63,73 +63,73 @@ class TemplateFor(Node):
     body: list
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class TupleExpr(Node):
     items: list
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class ObjectExpr(Node):
     items: list  # (key node, value node); a bare identifier key is a Name with literal=True
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Name(Node):
     name: str
     literal: bool = False  # an object key written as a bare word: the word itself, not a variable
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class GetAttr(Node):
     obj: Node
     name: str
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Index(Node):
     obj: Node
     key: Node
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Splat(Node):
     obj: Node
     steps: list  # ("attr", name) / ("index", node), applied to every element
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Call(Node):
     name: str
     args: list
     expand: bool = False  # f(list...)
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Conditional(Node):
     cond: Node
     then: Node
     other: Node
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Binary(Node):
     op: str
     left: Node
     right: Node
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Unary(Node):
     op: str
     operand: Node
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Paren(Node):
     expr: Node
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class ForExpr(Node):
     key_var: str | None
     value_var: str
@@ -140,7 +140,7 @@ class ForExpr(Node):
     group: bool = False  # value...
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Attribute:
     name: str
     expr: Node
@@ -148,7 +148,7 @@ class Attribute:
     col: int
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Block:
     type: str
     labels: list
@@ -159,7 +159,7 @@ class Block:
     file: "HclFile | None" = field(default=None, repr=False)
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Body:
     attributes: dict = field(default_factory=dict)  # name -> Attribute
     blocks: list = field(default_factory=list)
@@ -168,7 +168,7 @@ class Body:
         return [b for b in self.blocks if b.type == kind]
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class HclFile:
     path: Path
     display: str
