@@ -135,7 +135,7 @@ def _interpreted_init(cls, fields: list[Field], frozen: bool):
 
     def __init__(self, *args, **kwargs):
         made[0] += 1
-        if made[0] == HOT and cls.__dict__.get("__init__") is __init__:
+        if made[0] >= HOT and cls.__dict__.get("__init__") is __init__:  # >=: threads may pass HOT together
             cls.__init__ = _compiled_init(cls, fields, frozen)
         if len(args) > len(names):
             raise TypeError(f"{where} takes {most} but {len(args) + 1} were given")
