@@ -176,11 +176,14 @@ def check(inputs: list[Path], cfg: Config, *, select=(), ignore=(), baseline: Pa
         accepted = baseline_module.load(baseline_path)
     with _collector_paused():
         world = load_world(inputs, cfg, outputs)
-    world.notices[:0] = notices
-    if baseline_path is not None:  # the baseline may sit among the inputs; it is not one
-        world.notices = [n for n in world.notices if _norm(n.file) != _norm(baseline_path)]
-    gc.freeze()  # see _collector_paused: the loaded world is out of the collector's sight while rules run
+        # the loaded world out of the collector's sight while rules run, and before the collector is
+        # back: its first collection would otherwise be a full one over the whole world (0.45 s at
+        # 10,000 pipelines)
+        gc.freeze()
     try:
+        world.notices[:0] = notices
+        if baseline_path is not None:  # the baseline may sit among the inputs; it is not one
+            world.notices = [n for n in world.notices if _norm(n.file) != _norm(baseline_path)]
         findings = engine.run(world, rules)
     finally:
         gc.unfreeze()  # in-process callers (tests, an editor) still get its cycles collected
