@@ -229,4 +229,16 @@ def _build(cls, eq: bool, frozen: bool, slots: bool):
     if frozen:
         cls.__setattr__ = _frozen_setattr
         cls.__delattr__ = _frozen_delattr
+    if slots and frozen:  # pickle and copy would restore the slots with setattr, which refuses: as dataclasses
+        cls.__getstate__ = _slots_state
+        cls.__setstate__ = _set_slots_state
     return cls
+
+
+def _slots_state(self) -> list:
+    return [getattr(self, f.name) for f in self.__record_fields__]
+
+
+def _set_slots_state(self, state: list) -> None:
+    for f, value in zip(self.__record_fields__, state):
+        object.__setattr__(self, f.name, value)

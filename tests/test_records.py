@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
+import pickle
 import subprocess
 import sys
 
@@ -78,6 +80,18 @@ def test_frozen_refuses_assignment_and_deletion():
     with pytest.raises(AttributeError):
         del point.x
     assert point.x == 1
+
+
+def test_frozen_records_survive_pickle_and_copy():
+    """A frozen slotted record has no __dict__ to restore and refuses setattr: it carries its own state."""
+    from pipelint.model import Source
+    from pipelint.policy.model import Principal
+
+    for obj in (Source("a.yaml", ("Resources", "Key"), 3, 5), Principal(arn="arn:aws:iam::111111111111:role/r")):
+        for copied in (pickle.loads(pickle.dumps(obj)), copy.copy(obj), copy.deepcopy(obj)):
+            assert copied == obj and copied is not obj
+    with pytest.raises(FrozenInstanceError):
+        copy.copy(Source("a.yaml")).file = "b.yaml"
 
 
 def test_subclass_fields_follow_the_base_fields():
