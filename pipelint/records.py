@@ -48,10 +48,6 @@ def record(cls=None, /, *, eq: bool = True, frozen: bool = False, slots: bool = 
     return wrap if cls is None else wrap(cls)
 
 
-def fields(obj_or_cls) -> tuple[Field, ...]:
-    return obj_or_cls.__record_fields__
-
-
 def replace(obj, /, **changes):
     """A copy of ``obj`` with ``changes``, through its ``__init__``."""
     names = [f.name for f in obj.__record_fields__]
@@ -66,7 +62,9 @@ def _collect(cls) -> list[Field]:
     for base in reversed(cls.__mro__[1:]):
         for f in base.__dict__.get("__record_fields__", ()):
             merged[f.name] = f
-    for name in cls.__dict__.get("__annotations__", {}):
+    for name, annotation in cls.__dict__.get("__annotations__", {}).items():
+        if str(annotation).startswith(("ClassVar", "typing.ClassVar")):
+            raise TypeError(f"{cls.__qualname__}.{name}: records have no ClassVar; assign it after the class")
         value = cls.__dict__.get(name, _MISSING)
         f = value if isinstance(value, Field) else Field(default=value)
         f.name = name

@@ -215,6 +215,14 @@ def test_a_class_switches_to_the_compiled_init_at_its_hot_instance():
         made[-1].name = "x"
 
 
+def test_class_variables_are_refused_rather_than_made_fields():
+    with pytest.raises(TypeError, match="ClassVar"):
+        @record
+        class Counted:
+            made: ClassVar[int] = 0  # noqa: F821 - never evaluated: only its text is read
+            name: str = ""
+
+
 def test_post_init_is_refused_rather_than_silently_skipped():
     with pytest.raises(TypeError, match="__post_init__"):
         @record
