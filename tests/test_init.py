@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,11 @@ from typer.testing import CliRunner
 from conftest import FIXTURES, ROOT
 from pipelint import init, runner, survey
 from pipelint.cli import app
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10, which pyproject.toml supports: the backport pipelint itself uses there
+    import tomli as tomllib
 
 EXAMPLE = FIXTURES / "example"
 CDK = FIXTURES / "rules" / "PL302" / "pass" / "account-root-grant-yaml-cdk"
