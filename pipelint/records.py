@@ -16,6 +16,7 @@ many instances; before that an ``__init__`` that binds its own arguments serves.
 from __future__ import annotations
 
 from operator import attrgetter
+from reprlib import recursive_repr  # imported by collections anyway
 
 _MISSING = object()
 
@@ -179,6 +180,7 @@ def _comparisons(fields: list[Field], frozen: bool) -> dict:
     return {"__eq__": __eq__, "__hash__": __hash__} if frozen else {"__eq__": __eq__}
 
 
+@recursive_repr()  # a record that holds itself, directly or not, shows "..." there, as dataclasses do
 def _repr(self) -> str:
     shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__record_repr__)
     return f"{self.__class__.__qualname__}({shown})"

@@ -69,6 +69,17 @@ def test_compare_false_and_repr_false_fields():
     assert repr(Thing("x")) == f"{Thing.__qualname__}(name='x', note='')"  # qualname, as dataclasses
 
 
+def test_a_record_that_holds_itself_shows_dots_there():
+    @record(eq=False)
+    class Node:
+        name: str
+        children: list = field(default_factory=list)
+
+    root = Node("root")
+    root.children.append(root)
+    assert repr(root) == f"{Node.__qualname__}(name='root', children=[...])"
+
+
 def test_frozen_refuses_assignment_and_deletion():
     @record(frozen=True)
     class Point:
