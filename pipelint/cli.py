@@ -187,7 +187,8 @@ def main(*, fast_exit: bool = False) -> None:
 
 
 def command() -> None:
-    """The ``pipelint`` executable and ``python -m pipelint``."""
+    """The ``pipelint`` executable (pyproject.toml's console script). ``python -m pipelint`` runs
+    :func:`main`, so that code running that module in-process (runpy) still gets its SystemExit."""
     main(fast_exit=True)
 
 
