@@ -121,3 +121,36 @@ def test_verification_catches_a_shortcut_that_disagrees(monkeypatch):
 
 def test_the_suite_runs_with_verification_on():
     assert EVALUATE.VERIFY_SHORTCUT
+
+
+# -- principal matching: the shortcut's sets against match_principal, on generated elements ---------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as hs  # noqa: E402
+
+from pipelint.policy.match import match_principal  # noqa: E402
+
+SESSION_A = f"arn:aws:sts::{A}:assumed-role/Deploy/session"
+ENTRIES = [ROLE_A, f"arn:aws:iam::{A}:role/ci/Deploy", f"arn:aws:iam::{B}:role/Deploy", f"arn:aws:iam::{A}:root", A, B,
+           f"arn:aws:iam::{A}:user/alice", SESSION_A, "*", "codepipeline.amazonaws.com", "CodePipeline.amazonaws.com",
+           "events.amazonaws.com", "cognito-identity.amazonaws.com", Unknown("a parameter"), 7, None]
+PRINCIPALS = [Principal(ROLE_A, A), Principal(ROLE_A), Principal(SESSION_A, A), Principal(f"arn:aws:iam::{A}:root", A),
+              Principal(f"arn:aws:iam::{A}:user/alice", A), Principal(None, None, "codepipeline.amazonaws.com"),
+              Principal(None, A, "events.amazonaws.com"), Principal(f"arn:aws:iam::{B}:role/Deploy", B),
+              Principal(ROLE_A, A, "codepipeline.amazonaws.com"), Principal("cognito-identity.amazonaws.com")]
+values = hs.sampled_from(ENTRIES)
+elements = hs.one_of(
+    hs.sampled_from(["*", "arn:aws:iam::111122223333:root", Unknown("an element"), None]),
+    hs.lists(values, max_size=4),
+    hs.dictionaries(hs.sampled_from(["AWS", "Service", "Federated", "CanonicalUser", "*", "?", "Other"]),
+                    hs.one_of(values, hs.lists(values, max_size=4)), max_size=3))
+
+
+@settings(max_examples=600, deadline=None)
+@given(element=elements, p=hs.sampled_from(PRINCIPALS))
+def test_the_shortcuts_principal_sets_name_whom_match_principal_names(element, p):
+    found = match_principal(element, p)
+    expected = None if None in found.values() else tuple(k for k, v in found.items() if v)
+    shortcut._ENTRIES.clear()
+    assert shortcut._named(element, p) == expected
+    assert shortcut._named(element, p) == expected  # and from the sorted sets it keeps

@@ -80,7 +80,8 @@ class Context:
     that prefix the context does not list, e.g. ABSENT: the principal has no other tags.
 
     Keys are normalised on the first lookup, in the order they were given (the first value of a key
-    wins): most evaluations match no statement with a condition or a policy variable and never look."""
+    wins), and a value when it is looked up: most evaluations match no statement with a condition or a
+    policy variable and never look."""
 
     __slots__ = ("_values", "_prefixes", "_absent_prefixes", "_pending")
 
@@ -98,10 +99,11 @@ class Context:
         self._set(key, value)
 
     def _set(self, key: str, value: Any) -> None:
+        # the value is normalised when it is looked up: a condition looks at one or two keys of twenty
         if key.endswith("/*"):
-            self._prefixes.setdefault(key[:-1].lower(), _norm_ctx_value(value))
+            self._prefixes.setdefault(key[:-1].lower(), value)
         else:
-            self._values.setdefault(key.lower(), _norm_ctx_value(value))
+            self._values.setdefault(key.lower(), value)
 
     def defer(self, keys: Callable[[], tuple[Mapping[str, Any], tuple[str, ...]]]) -> None:
         """Keys (with :meth:`setdefault` semantics) and absent prefixes that ``keys()`` gives, computed
@@ -132,9 +134,11 @@ class Context:
         found = self._values.get(lower, _MISSING)
         if found is _MISSING and self._prefixes and "/" in lower:
             found = self._prefixes.get(lower[:lower.index("/") + 1], _MISSING)
-        if found is _MISSING and self._absent_prefixes and lower.startswith(self._absent_prefixes):
-            return ABSENT
-        return found
+        if found is _MISSING:
+            if self._absent_prefixes and lower.startswith(self._absent_prefixes):
+                return ABSENT
+            return found
+        return _norm_ctx_value(found)
 
 
 class _Fixed:

@@ -22,7 +22,17 @@ from __future__ import annotations
 from pipelint.values import Unknown
 
 from .conditions import evaluate_condition
-from .match import ACCOUNT, EXACT, ROLE, account_of, match_principal
+from .match import (
+    ACCOUNT,
+    EXACT,
+    ROLE,
+    _names_account,
+    account_of,
+    is_root_arn,
+    match_principal,
+    role_name,
+    session_role_name,
+)
 from .model import Decision, Policy, Request
 from .plain import SLOW, plain_actions, plain_resources
 from .principal_context import request_context
@@ -159,10 +169,9 @@ def _layer(policies: Sequence[Policy], request: Request, ctx: Any, resource_laye
             if not resource_layer:
                 named = (EXACT,)
             elif "Principal" in stmt:
-                pm = match_principal(stmt["Principal"], p)
-                if None in pm.values():
+                named = _named(stmt["Principal"], p)
+                if named is _NO:
                     return _NO
-                named = tuple(k for k, v in pm.items() if v)
                 if not named:
                     continue
             elif "NotPrincipal" in stmt:
@@ -181,3 +190,84 @@ def _layer(policies: Sequence[Policy], request: Request, ctx: Any, resource_laye
             for k in named:
                 grants[k] = True
     return grants
+
+
+def _named(element: Any, p: Any) -> tuple | None:
+    """How a Principal element names ``p``: the kinds (EXACT/ROLE/ACCOUNT) that match, as match_principal
+    has them; None when an entry leaves it open. The element's entries are sorted into sets once."""
+    entries = _entries(element) if isinstance(p.arn, str) or p.account is None else None
+    if entries is None:
+        found = match_principal(element, p)
+        return _NO if None in found.values() else tuple(k for k, v in found.items() if v)
+    star, arns, accounts, role_names, services, federated = entries
+    exact = star or (p.service is not None and (p.service.lower() in services or p.service in federated))
+    role = account = False
+    if p.arn is None:  # a service: no AWS entry names it
+        return (EXACT,) if exact else ()
+    acct = p.account or account_of(p.arn)
+    if accounts:
+        if is_root_arn(p.arn):
+            exact = exact or acct in accounts
+        elif acct is None:
+            return _NO
+        else:
+            account = acct in accounts
+    if p.arn in arns:
+        if role_name(p.arn) is not None:
+            role = True
+        else:
+            exact = True
+    if role_names:
+        session = session_role_name(p.arn)
+        role = role or (session is not None and session in role_names)
+    exact = exact or p.arn in federated
+    return tuple(k for k, v in ((EXACT, exact), (ROLE, role), (ACCOUNT, account)) if v)
+
+
+_ENTRIES: dict = {}  # id(element) -> (element, its entries sorted into sets, or None)
+_ENTRIES_MOST = 16_384
+
+
+def _entries(element: Any) -> tuple | None:
+    """A Principal element's entries as (any "*", AWS ARNs, accounts, role names, services, federated),
+    for an element of plain strings; None for any other (Unknown entries, CanonicalUser, ...)."""
+    found = _ENTRIES.get(id(element))
+    if found is not None and found[0] is element:
+        return found[1]
+    entries = _sort_entries(element)
+    if len(_ENTRIES) >= _ENTRIES_MOST:
+        _ENTRIES.clear()
+    _ENTRIES[id(element)] = (element, entries)  # holding the element keeps its id its own
+    return entries
+
+
+def _sort_entries(element: Any) -> tuple | None:
+    if element == "*":
+        return True, frozenset(), frozenset(), frozenset(), frozenset(), frozenset()
+    if isinstance(element, (list, tuple)):
+        element = {"AWS": element}  # as normalise_principal reads a bare list
+    if not isinstance(element, dict):
+        return None if isinstance(element, Unknown) else (False, frozenset(), frozenset(), frozenset(), frozenset(),
+                                                            frozenset())
+    star = False
+    arns, accounts, role_names, services, federated = set(), set(), set(), set(), set()
+    for ptype, values in element.items():
+        values = [] if values is None else list(values) if isinstance(values, (list, tuple)) else [values]
+        for entry in values:
+            if entry.__class__ is not str or ptype in ("CanonicalUser", "*", "?"):
+                return None  # an Unknown, another type, an id pipelint cannot map, an odd key: the general path
+            if entry == "*":
+                star = True
+            elif ptype == "AWS":
+                if _names_account(entry):
+                    accounts.add(account_of(entry))
+                else:
+                    arns.add(entry)
+                    named_role = role_name(entry)
+                    if named_role is not None:
+                        role_names.add(named_role)
+            elif ptype == "Service":
+                services.add(entry.lower())
+            elif ptype == "Federated":
+                federated.add(entry)
+    return star, frozenset(arns), frozenset(accounts), frozenset(role_names), frozenset(services), frozenset(federated)
