@@ -112,15 +112,18 @@ class Context:
 
     def _settle(self) -> None:
         pending, self._pending = self._pending, []
+        values, prefixes = self._values.setdefault, self._prefixes.setdefault
         for item in pending:
+            absent = ()
             if callable(item):
-                values, absent = item()
-                for k, v in values.items():
-                    self._set(k, v)
+                item, absent = item()
+            for k, v in item.items():  # _set, spelled out: twenty keys per settled context
+                if k.endswith("/*"):
+                    prefixes(k[:-1].lower(), v)
+                else:
+                    values(k.lower(), v)
+            if absent:
                 self.absent_prefixes(absent)
-            else:
-                for k, v in item.items():
-                    self._set(k, v)
 
     def absent_prefixes(self, prefixes: tuple[str, ...]) -> None:
         """Keys starting with one of ``prefixes`` (e.g. ``aws:PrincipalTag/``) are known to be absent."""
