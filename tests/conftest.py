@@ -3,6 +3,10 @@ from pathlib import Path
 
 import pytest
 
+# every answer of the evaluator's shortcut is checked against the full evaluator's, in this process and in
+# every pipelint process a test starts (pipelint/policy/shortcut.py); set before pipelint is imported
+os.environ["PIPELINT_VERIFY_SHORTCUT"] = "1"
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 # ../shared holds the corpus and official schemas; a git worktree elsewhere names it with PIPELINT_SHARED

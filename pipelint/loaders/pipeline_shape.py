@@ -35,13 +35,14 @@ def key_name(data: Any, name: str) -> str:
     return lower if isinstance(data, dict) and lower in data and name not in data else name
 
 
-def text(value: Any, what: str) -> Any:
+def text(value: Any, what: str, label: Any = None) -> Any:
     """``value`` when it is what the model allows for a name or ARN (a string, an Unknown or None),
     else an Unknown saying so: rules can trust the model's types whatever the input held (found by
-    fuzzing: a mapping where an ARN belongs reached the rules)."""
+    fuzzing: a mapping where an ARN belongs reached the rules). ``what`` may leave ``{}`` for ``label``,
+    filled in only then (a pipeline's actions have six such fields each)."""
     if value is None or isinstance(value, (str, Unknown)):
         return value
-    return Unknown(f"{what} is not a string")
+    return Unknown(f"{what.format(label) if label is not None else what} is not a string")
 
 
 def _configuration(value: Any, label: str) -> dict:
@@ -122,11 +123,11 @@ def build_pipeline(data: dict, *, key: str, name: Any, account: Any, region: Any
             actions.append(Action(
                 stage=stage_name if isinstance(stage_name, str) else f"#{si}",
                 name=action_name,
-                category=text(field(type_id, "Category"), f"the category of action {label}"),
-                owner=text(field(type_id, "Owner"), f"the owner of action {label}"),
-                provider=text(field(type_id, "Provider"), f"the provider of action {label}"),
-                region=text(field(action, "Region"), f"the region of action {label}"),
-                role_arn=text(field(action, "RoleArn"), f"the roleArn of action {label}"),
+                category=text(field(type_id, "Category"), "the category of action {}", label),
+                owner=text(field(type_id, "Owner"), "the owner of action {}", label),
+                provider=text(field(type_id, "Provider"), "the provider of action {}", label),
+                region=text(field(action, "Region"), "the region of action {}", label),
+                role_arn=text(field(action, "RoleArn"), "the roleArn of action {}", label),
                 configuration=_configuration(config, label),
                 input_artifacts=artifact_names(field(action, "InputArtifacts", [])),
                 output_artifacts=artifact_names(field(action, "OutputArtifacts", [])),

@@ -80,7 +80,8 @@ class Context:
     that prefix the context does not list, e.g. ABSENT: the principal has no other tags.
 
     Keys are normalised on the first lookup, in the order they were given (the first value of a key
-    wins): most evaluations match no statement with a condition or a policy variable and never look."""
+    wins), and a value when it is looked up: most evaluations match no statement with a condition or a
+    policy variable and never look."""
 
     __slots__ = ("_values", "_prefixes", "_absent_prefixes", "_pending")
 
@@ -98,10 +99,11 @@ class Context:
         self._set(key, value)
 
     def _set(self, key: str, value: Any) -> None:
+        # the value is normalised when it is looked up: a condition looks at one or two keys of twenty
         if key.endswith("/*"):
-            self._prefixes.setdefault(key[:-1].lower(), _norm_ctx_value(value))
+            self._prefixes.setdefault(key[:-1].lower(), value)
         else:
-            self._values.setdefault(key.lower(), _norm_ctx_value(value))
+            self._values.setdefault(key.lower(), value)
 
     def defer(self, keys: Callable[[], tuple[Mapping[str, Any], tuple[str, ...]]]) -> None:
         """Keys (with :meth:`setdefault` semantics) and absent prefixes that ``keys()`` gives, computed
@@ -110,15 +112,18 @@ class Context:
 
     def _settle(self) -> None:
         pending, self._pending = self._pending, []
+        values, prefixes = self._values.setdefault, self._prefixes.setdefault
         for item in pending:
+            absent = ()
             if callable(item):
-                values, absent = item()
-                for k, v in values.items():
-                    self._set(k, v)
+                item, absent = item()
+            for k, v in item.items():  # _set, spelled out: twenty keys per settled context
+                if k.endswith("/*"):
+                    prefixes(k[:-1].lower(), v)
+                else:
+                    values(k.lower(), v)
+            if absent:
                 self.absent_prefixes(absent)
-            else:
-                for k, v in item.items():
-                    self._set(k, v)
 
     def absent_prefixes(self, prefixes: tuple[str, ...]) -> None:
         """Keys starting with one of ``prefixes`` (e.g. ``aws:PrincipalTag/``) are known to be absent."""
@@ -132,9 +137,11 @@ class Context:
         found = self._values.get(lower, _MISSING)
         if found is _MISSING and self._prefixes and "/" in lower:
             found = self._prefixes.get(lower[:lower.index("/") + 1], _MISSING)
-        if found is _MISSING and self._absent_prefixes and lower.startswith(self._absent_prefixes):
-            return ABSENT
-        return found
+        if found is _MISSING:
+            if self._absent_prefixes and lower.startswith(self._absent_prefixes):
+                return ABSENT
+            return found
+        return _norm_ctx_value(found)
 
 
 class _Fixed:

@@ -25,6 +25,7 @@ case per rule):
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 from pipelint.values import Unknown
@@ -34,10 +35,8 @@ from .match import (
     ACCOUNT,
     EXACT,
     ROLE,
-    _action_match,
     account_of,
     action_matches,
-    arn_like,
     is_root_arn,
     match_principal,
     not_principal_excludes,
@@ -49,7 +48,11 @@ from .match import (
     t_or,
 )
 from .model import Decision, Policy, Principal, Request, Result, StatementRef
-from .principal_context import principal_keys
+from .plain import SLOW as _SLOW
+from .plain import plain_actions as _plain_actions
+from .plain import plain_resources as _plain_resources
+from . import shortcut
+from .principal_context import request_context
 
 TYPE_CHECKING = False  # for annotations only: typing costs 3 ms to import
 if TYPE_CHECKING:
@@ -150,61 +153,6 @@ def _element_match(values: Any, fn, label: _Label, element: str, unknowns: list[
 def _label(policy: Policy, index: int, stmt: dict) -> _Label:
     sid = stmt.get("Sid")
     return _Label(policy, index, sid if isinstance(sid, str) else None)
-
-
-_SLOW = object()  # a fast matcher's "not for me": the general path (which names what is unknown) decides
-_ACTIONS_SEEN: dict = {}  # (Action element as a str or tuple, action) -> whether it names the action
-_ACTIONS_SEEN_MOST = 100_000
-
-
-def _plain_actions(element: Any, action: str) -> Any:
-    """What ``_element_match`` says of an Action (or NotAction) element and a known ``action`` when the
-    element holds no Unknown (so there is nothing to report): True or False; else ``_SLOW``.
-
-    Remembered by content: the same action lists recur in every role of a setup."""
-    if isinstance(element, str):
-        key = (element, action)
-        is_str = True
-    elif isinstance(element, (list, tuple)):  # a template's values may be a list subclass (ResolvedList)
-        key = (tuple(element), action)
-        is_str = False
-    else:
-        return _SLOW
-    try:
-        found = _ACTIONS_SEEN.get(key)
-    except TypeError:  # an unhashable entry, e.g. a mapping: not a plain element
-        return _SLOW
-    if found is not None:
-        return found
-    items = key[:1] if is_str else key[0]
-    if any(isinstance(v, Unknown) for v in items):
-        return _SLOW
-    found = any(isinstance(v, str) and (v == "*" or _action_match(v, action)) for v in items)
-    if len(_ACTIONS_SEEN) >= _ACTIONS_SEEN_MOST:
-        _ACTIONS_SEEN.clear()
-    _ACTIONS_SEEN[key] = found
-    return found
-
-
-def _plain_resources(element: Any, resource: str, variables: bool) -> Any:
-    """What ``_element_match`` says of a Resource (or NotResource) element and a known ``resource`` when
-    no entry before the first match is an Unknown or takes a policy variable: True or False; else
-    ``_SLOW``."""
-    if isinstance(element, str):
-        items: Any = (element,)
-    elif isinstance(element, (list, tuple)):
-        items = element
-    else:
-        return _SLOW
-    for pattern in items:
-        if pattern.__class__ is str:
-            if variables and "${" in pattern:
-                return _SLOW
-            if arn_like(pattern, resource):
-                return True
-        elif isinstance(pattern, (str, Unknown)):
-            return _SLOW
-    return False
 
 
 def _resource_entry_matcher(request: Request, ctx: Context, variables: bool, label: _Label, unknowns: list[str]):
@@ -434,14 +382,6 @@ def _principal_kind(p: Principal) -> str:
     return "anonymous"
 
 
-def _build_context(request: Request, kind: str, p_acct: str | None) -> Context:
-    """The request's own context (what the caller knows of the request), completed by the keys its
-    principal implies (principal_context); the request's values win."""
-    ctx = Context(request.context or {})
-    ctx.defer(lambda: principal_keys(request.principal, p_acct, kind == "kms"))
-    return ctx
-
-
 # ----------------------------------------------------------------------------- describing
 
 
@@ -503,6 +443,33 @@ def evaluate(
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    if scps is None and rcps is None:
+        plain = shortcut.allowed(request, identity_policies, resource_policy, kind, permissions_boundary is not None)
+        if plain is not None:
+            result = Result.explained_later(Decision.ALLOWED, *plain, explain=lambda: _evaluate(
+                request, identity_policies, resource_policy, kind, permissions_boundary, None, None))
+            if VERIFY_SHORTCUT:
+                _verify(result, request)
+            return result
+    return _evaluate(request, identity_policies, resource_policy, kind, permissions_boundary, scps, rcps)
+
+
+#: check every answer of the shortcut against the full evaluator's (the test suite sets it)
+VERIFY_SHORTCUT = bool(os.environ.get("PIPELINT_VERIFY_SHORTCUT"))
+
+
+def _verify(result: Result, request: Request) -> None:
+    """Every field the shortcut set must be the full evaluator's; the result stays explained later, as it
+    is without verification."""
+    full = result.__dict__["_explain"]()
+    said = {name: value for name, value in result.__dict__.items() if name != "_explain"}
+    if said != {name: getattr(full, name) for name in said}:
+        raise AssertionError(f"the evaluator's shortcut says {said} of {request!r}; the evaluator says {full!r}")
+
+
+def _evaluate(request: Request, identity_policies: Sequence[Policy] | None, resource_policy: Policy | None,
+              kind: str, permissions_boundary: Policy | None, scps: Any, rcps: Any) -> Result:
+    """evaluate() without its shortcut."""
     p = request.principal
     pk = _principal_kind(p)
     who = _who(p)
@@ -539,7 +506,7 @@ def evaluate(
                                          "not among the inputs)"), f"key policy behind {resource}")
     rp_word = _RP_WORD[kind]
 
-    ctx = _build_context(request, kind, p_acct)
+    ctx = request_context(request, p_acct, kind == "kms")
     has_boundary = permissions_boundary is not None and pk == "aws"
 
     # --- layers

@@ -115,6 +115,30 @@ class Result:
     scp: Decision | None = None
     rcp: Decision | None = None
 
+    @classmethod
+    def explained_later(cls, decision: Decision, identity: Decision | None, resource: Decision | None,
+                        explain: Any) -> "Result":
+        """A result whose ``reasons`` and ``deciding`` statements ``explain()`` (the full evaluator) works
+        out when they are first read; every other field is set now. The evaluator's shortcut makes these:
+        at 10,000 pipelines 100,000 checks are allowed, and only ``trace`` and ``graph`` read why."""
+        result = object.__new__(cls)
+        result.__dict__.update(decision=decision, identity=identity, resource=resource, unknowns=(),
+                               near_misses=(), boundary=None, scp=None, rcp=None, _explain=explain)
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        explain = self.__dict__.get("_explain")  # only fields a result explained later lacks come here
+        if explain is None or name not in ("reasons", "deciding"):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        full = explain()
+        self.__dict__.update(reasons=full.reasons, deciding=full.deciding)
+        del self.__dict__["_explain"]
+        return self.__dict__[name]
+
+    def __getstate__(self) -> dict:
+        self.reasons  # noqa: B018 - copied or pickled whole: the explanation first
+        return self.__dict__
+
     @property
     def denied(self) -> bool:
         return self.decision.denied

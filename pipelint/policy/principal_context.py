@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from pipelint.values import Unknown
 
+from .conditions import Context
 from .match import is_root_arn, role_name, session_role_name
-from .model import ABSENT, Principal
+from .model import ABSENT, Principal, Request
 
 TYPE_CHECKING = False  # for annotations only: typing costs 3 ms to import
 if TYPE_CHECKING:
@@ -81,3 +82,12 @@ def principal_keys(p: Principal, account: str | None, kms: bool) -> tuple[dict[s
     elif isinstance(arn, Unknown):
         keys["aws:PrincipalArn"] = arn
     return keys, ()
+
+
+def request_context(request: Request, account: str | None, kms: bool) -> Context:
+    """The request's own context (what the caller knows of the request), completed by the keys its
+    principal implies (:func:`principal_keys`, worked out only if a condition looks); the request's
+    values win."""
+    ctx = Context(request.context or {})
+    ctx.defer(lambda: principal_keys(request.principal, account, kms))
+    return ctx
