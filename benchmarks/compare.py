@@ -11,6 +11,10 @@ executables, in the same folder, and compares standard output and exit code byte
 - ``fixtures/example``, ``fixtures/example-terraform``, every ``fixtures/setups/*`` and every rule
   fixture case ``fixtures/rules/<ID>/<pass|fail>/<case>`` (each run in its own folder, as the tests do).
 
+``pipelint graph --format html`` is compared too, on the world with defects, the example and every setup:
+it shows each link's verdict with the evaluator's reasons and deciding statements, which the evaluator's
+shortcut leaves to be worked out when they are read.
+
     python3 benchmarks/compare.py --a /tmp/before/bin/pipelint --b /tmp/after/bin/pipelint [--pipelines 1000]
 
 ``--b`` runs every case twice, the second time from the user cache of parsed documents the first left
@@ -69,6 +73,8 @@ def main() -> int:
                 runs.append((f"{folder.name} text", base, ["check", "--verbose", "--no-baseline", folder.name]))
                 runs.append((f"{folder.name} sarif", base, ["check", "--format", "sarif", "--no-baseline",
                                                             folder.name]))
+                # every link's verdict with the reasons and deciding statements the evaluator gave
+                runs.append((f"{folder.name} graph", base, ["graph", "--format", "html", folder.name]))
         repo = base / "precommit-50"
         repo.mkdir()
         templates = precommit_50.generate(repo)
@@ -82,6 +88,8 @@ def main() -> int:
             for folder in folders:
                 runs.append((str(folder.relative_to(ROOT)), folder, ["check", "--format", "json", "--no-baseline",
                                                                      "."]))
+                if "rules" not in folder.parts:
+                    runs.append((f"{folder.relative_to(ROOT)} graph", folder, ["graph", "--format", "html", "."]))
         differ = 0
         for label, cwd, cmd in runs:
             a = run(args.a, cmd, cwd, caches["a"])

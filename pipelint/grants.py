@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from pipelint import arns, queries, request_context
+from pipelint import arns, guardrails, queries, request_context
 from pipelint.model import PolicyDoc, Role, Source, World
 from pipelint.policy import Decision, Policy, Principal, Request, Result, StatementRef, evaluate
 from pipelint.records import record
@@ -174,8 +174,6 @@ def _service_request(check: Check) -> tuple | None:
 
 
 def _run(world: World, check: Check) -> Result:
-    from pipelint import guardrails  # the organization's SCPs and RCPs, and what the model settles
-
     role = world.role(check.principal) if not check.service else None
     identities = [] if check.service else identity_policies(world, role)
     if identities is None and isinstance(check.principal, str):

@@ -440,6 +440,10 @@ def evaluate(
     ``scps`` / ``rcps``: the organization's service / resource control policies that bear on the
     request, level by level (a :class:`~pipelint.policy.guardrails.OrgPolicies`, or one list of
     policies per level from the root down); None: not part of this evaluation.
+
+    A request that every policy answers plainly and that is allowed is decided by
+    :mod:`~pipelint.policy.shortcut`; its result's ``reasons`` and ``deciding`` are worked out by the
+    full evaluation below when they are first read (:meth:`Result.explained_later`).
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
