@@ -120,7 +120,7 @@ class Result:
                         explain: Any) -> "Result":
         """A result whose ``reasons`` and ``deciding`` statements ``explain()`` (the full evaluator) works
         out when they are first read; every other field is set now. The evaluator's shortcut makes these:
-        at 10,000 pipelines 100,000 checks are allowed, and only ``trace`` and ``graph`` read why."""
+        at 10,000 pipelines all 140,000 evaluations are allowed, and only ``trace`` and ``graph`` read why."""
         result = object.__new__(cls)
         result.__dict__.update(decision=decision, identity=identity, resource=resource, unknowns=(),
                                near_misses=(), boundary=None, scp=None, rcp=None, _explain=explain)
@@ -132,7 +132,7 @@ class Result:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         full = explain()
         self.__dict__.update(reasons=full.reasons, deciding=full.deciding)
-        del self.__dict__["_explain"]
+        self.__dict__.pop("_explain", None)  # another thread may have explained it meanwhile: same answer
         return self.__dict__[name]
 
     def __getstate__(self) -> dict:
