@@ -42,7 +42,7 @@ def account_of(arn: object) -> str | None:
     if found is _NOT_YET:  # asked for the same few thousand ARNs over and over: remembered
         parts = split(arn)
         found = parts[4] if parts and ACCOUNT_RE.match(parts[4]) else None
-        if len(_ACCOUNTS) >= 65536:  # 60,000 distinct ARNs at 10,000 pipelines, asked rule after rule
+        if len(_ACCOUNTS) >= 8192:
             _ACCOUNTS.clear()
         _ACCOUNTS[arn] = found
     return found
