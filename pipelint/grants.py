@@ -107,26 +107,6 @@ def boundary(world: World, role: Role | None) -> Policy | None:
 def principal(world: World, arn: Any, service: str | None = None) -> Principal:
     if service:
         return Principal(arn=None, account=None, service=service)
-    if not isinstance(arn, str) or ":assumed-role/" in arn:
-        return _principal(world, arn)
-    # asked for every check, and a rule asks about one role a few times in a row: the last roles' are
-    # kept (made again if the organization's facts change, as request_context.organization_of answers
-    # them); not every role's, which at 10,000 pipelines would hold 10 MiB
-    made = world.__dict__.get("_principals")
-    if made is None or made[0] is not world.org_id or made[1] is not world.our_accounts:
-        made = world.__dict__["_principals"] = (world.org_id, world.our_accounts, {})
-    found = made[2].get(arn)
-    if found is None:
-        if len(made[2]) >= _PRINCIPALS_MOST:
-            made[2].clear()
-        found = made[2][arn] = _principal(world, arn)
-    return found
-
-
-_PRINCIPALS_MOST = 2048
-
-
-def _principal(world: World, arn: Any) -> Principal:
     account = arns.account_of(arn)
     role_arn = None
     if isinstance(arn, str) and ":assumed-role/" in arn:
@@ -179,16 +159,12 @@ def _run(world: World, check: Check) -> Result:
     if identities is None and isinstance(check.principal, str):
         why = queries.settle_role(world, check.principal)
         identities = [Policy(Unknown(why), why)]  # named by what settles it: that is all there is to say
-    own = check.context or {}
-    context = {**request_context.resource(world, check.resource_account), **own}
-    for key, value in guardrails.context(world, check).items():  # what the model settles; the check's own wins
-        if key not in own:
-            context[key] = value
+    context = {**request_context.resource(world, check.resource_account), **(check.context or {})}
     request = Request(
         principal=principal(world, check.principal, check.service), action=check.action,
         resource=check.resource,
         resource_account=check.resource_account if isinstance(check.resource_account, str) else None,
-        context=context)
+        context={**context, **guardrails.context(world, check), **(check.context or {})})
     return evaluate(request, identities, policy(check.resource_policy), kind=check.kind,
                     permissions_boundary=boundary(world, role), **guardrails.layers(world, check))
 
