@@ -112,9 +112,13 @@ print(json.dumps(out))
 """
 
 
-def measure(python: str, phase: str, folder: Path, split: list[str]) -> dict:
-    done = subprocess.run([python, "-c", CHILD, phase, str(folder), json.dumps(split)],
-                          capture_output=True, text=True, check=True)
+def measure(python: str, phase: str, folder: Path, split: list[str], scratch: str) -> dict:
+    # run from a scratch folder: `python -c` imports from the working directory first, and the source
+    # tree's pipelint (run from the repository) is not the install being measured
+    done = subprocess.run([python, "-c", CHILD, phase, str(folder.resolve()), json.dumps(split)],
+                          capture_output=True, text=True, cwd=scratch)
+    if done.returncode != 0:  # e.g. no pipelint installed for that interpreter
+        sys.exit(f"headroom: phase {phase} failed with {python}:\n{done.stderr.strip()}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -145,7 +149,7 @@ def main() -> None:
         split: list[str] = []
         for _ in range(args.runs):  # phases interleaved, so that each run sees the same machine load
             for phase in PHASES:
-                found = measure(args.python, phase, folder, split)
+                found = measure(args.python, phase, folder, split, scratch)
                 results[phase].append(found)
                 if phase == "rules" and not split:
                     split = balanced(found["per_rule"])
